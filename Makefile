@@ -1,0 +1,19 @@
+# Two commands do all set-up on a fresh machine (see README):
+#   make run    set up, then process corpus/ into outputs/obligations.db
+#   make test   set up (with the test and sentence-transformers extras), then run the tests
+.PHONY: run test setup setup-test clean
+
+run: setup
+	.venv/bin/extractor run corpus/
+
+test: setup-test
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv/bin/python -m pytest -q
+
+setup:
+	bash scripts/bootstrap.sh
+
+setup-test:
+	bash scripts/bootstrap.sh --test
+
+clean:
+	rm -rf outputs/*.db outputs/cache

@@ -1,0 +1,20 @@
+"""dti-extractor: commitments in Vietnamese digital-transformation documents.
+
+Python API (the CLI calls exactly these)::
+
+    import extractor
+    doc = extractor.process("corpus/000_25c1a683a650bf81.txt")
+    for ob in doc.obligations:
+        print(ob.lead, ob.deadline, [t.text for t in ob.targets])
+
+    from extractor.store import Store
+    Store("outputs/obligations.db").save(doc)
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .pipeline import Pipeline, process  # noqa: E402
+
+__all__ = ["Pipeline", "process", "__version__"]

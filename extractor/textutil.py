@@ -1,0 +1,59 @@
+"""Vietnamese text helpers shared by every stage: NFC, folding, syllable checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Vietnamese letters that carry marks, in NFC.  Used to judge whether a text
+# layer or decoded byte stream "looks Vietnamese".
+_VI_MARKED = set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics, đ->d: the key for tolerant matching.
+
+    Length-preserving on NFC input for every Vietnamese letter (each base+marks
+    cluster folds to one character), so offsets in a folded string match the
+    NFC string's.
+    """
+    out = []
+    for ch in text:
+        if ch in "đĐ":
+            out.append("d")
+            continue
+        base = unicodedata.normalize("NFD", ch)[0]
+        out.append(base.lower() if len(base.lower()) == 1 else ch.lower())
+    return "".join(out)
+
+
+def fold_key(text: str) -> str:
+    """fold() plus punctuation/space squeezing: a dictionary key for names."""
+    t = fold(text)
+    t = t.replace("&", " va ")
+    t = re.sub(r"[^\w]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def vietnamese_ratio(text: str) -> float:
+    """Share of alphabetic words containing a Vietnamese marked letter.
+
+    Real Vietnamese prose sits around 0.5-0.8; an OCR layer without marks or
+    TCVN3/VNI mojibake sits near 0 (or is full of odd symbols).
+    """
+    words = _WORD.findall(text.lower())
+    if not words:
+        return 0.0
+    marked = sum(1 for w in words if any(c in _VI_MARKED for c in w))
+    return marked / len(words)
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
