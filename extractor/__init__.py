@@ -15,6 +15,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .pipeline import Pipeline, process  # noqa: E402
-
 __all__ = ["Pipeline", "process", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy, so "import extractor" stays cheap and submodules import on their own.
+    if name in ("Pipeline", "process"):
+        from . import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(name)

@@ -1,0 +1,248 @@
+"""Agency gazetteer: canonical names, variants, 2025 successors, and a matcher.
+
+Matching runs on ``fold()``-ed text (lower case, no diacritics, đ->d), which is
+length-preserving, so match offsets are offsets in the original text.  Known
+agencies come from ``models/agencies.json``; agency-like phrases that are not
+in it ("Ban Quản lý Khu kinh tế Đông Nam") are still found by a head-word
+pattern and reported as unknown, so the gazetteer can grow.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from .textutil import fold
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+DEFAULT_GAZETTEER = MODELS / "agencies.json"
+DEFAULT_PROVINCES = MODELS / "provinces.json"
+
+# Head words that start an agency name; used to find agencies not in the gazetteer.
+_HEADS = [
+    "Sở", "Ban", "Cục", "Chi cục", "Tổng cục", "Trường", "Trung tâm", "Đài", "Báo", "Viện",
+    "Học viện", "Bộ", "Văn phòng", "Kho bạc", "Công ty", "Tập đoàn", "Hiệp hội", "Hội",
+    "Quỹ", "Bệnh viện", "Ủy ban", "Uỷ ban", "UBND", "Phòng", "Thanh tra", "Công an", "Viễn thông",
+    "Bưu điện", "Ngân hàng",
+]
+_HEAD_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(h) for h in _HEADS), key=len, reverse=True)) + r")(?=\s)")
+# Lower-case words that end a name (verbs and function words that follow a subject).
+_NAME_STOP = set(
+    "chủ phối tham thực triển có được đã đang sẽ là tổ các tại trên về với của để theo trong cho "
+    "khẩn tăng chỉ đẩy xây nghiên hướng rà kiểm đôn báo gửi hoàn nâng bảo đảm phải cần thường "
+    "mở căn tiếp ban lập cung quản vận ứng khai tuyên phổ rút đánh giám tập bố kịp khuyến hỗ "
+    "nắm thu trình làm giao yêu đề nhằm như sau".split()
+)
+
+
+@dataclass
+class Agency:
+    id: str
+    name: str
+    type: str
+    variants: list[str]
+    weak: list[str] = field(default_factory=list)
+    successor: Optional[str] = None
+    successor_from: Optional[str] = None
+    expands: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    text: str
+    agency: Optional[Agency]  # None: found by pattern, not in the gazetteer
+    weak: bool = False
+
+    @property
+    def canonical(self) -> str:
+        return self.agency.name if self.agency else clean_unknown(self.text)
+
+
+def clean_unknown(text: str) -> str:
+    t = re.sub(r"\s+", " ", text).strip(" ,;:.-")
+    t = re.sub(r"\s+(trên địa bàn( tỉnh)?|liên quan|có liên quan)$", "", t)
+    return t[:1].upper() + t[1:] if t else t
+
+
+def _variant_regex(v: str, prov_alt: str) -> str:
+    """A folded, whitespace/punctuation-tolerant regex for one variant."""
+    parts = []
+    for tok in re.split(r"(\{P\}|\s+|,|;|&|-|–)", fold(v)):
+        if not tok or tok.isspace():
+            if tok:
+                parts.append(r"\s+")
+            continue
+        if tok == "{p}":
+            parts.append(r"(?:tinh\s+)?(?:" + prov_alt + r")")
+        elif tok in (",", ";"):
+            parts.append(r"\s*[,;]\s*")
+        elif tok == "&":
+            parts.append(r"\s*(?:&|va)\s*")
+        elif tok in ("-", "–"):
+            parts.append(r"\s*[-–,]?\s*")
+        else:
+            parts.append(re.escape(tok))
+    rx = "".join(parts)
+    rx = re.sub(r"(\\s\+)+", r"\\s+", rx)
+    rx = rx.replace(r"\s+\s*", r"\s*").replace(r"\s*\s+", r"\s*")
+    return rx
+
+
+class Gazetteer:
+    def __init__(self, path: Path | str = DEFAULT_GAZETTEER, provinces: Path | str = DEFAULT_PROVINCES):
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        self.path = str(path)
+        self.agencies: dict[str, Agency] = {}
+        for a in data["agencies"]:
+            variants = [v for v in a["variants"] if not v.startswith("~")]
+            weak = [v[1:] for v in a["variants"] if v.startswith("~")]
+            self.agencies[a["id"]] = Agency(
+                id=a["id"], name=a["name"], type=a["type"], variants=variants, weak=weak,
+                successor=a.get("successor"), successor_from=a.get("successor_from"),
+                expands=a.get("expands", []), note=a.get("note", ""),
+            )
+        pdata = json.loads(Path(provinces).read_text(encoding="utf-8"))
+        self.provinces: dict[str, dict] = {}
+        names = []
+        for p in pdata["provinces"]:
+            for n in [p["name"], *p.get("variants", [])]:
+                self.provinces[fold(n)] = p
+                names.append(n)
+        self.province_successor_from = pdata.get("successor_from")
+        prov_alt = "|".join(sorted({_variant_regex(n, "") for n in names}, key=len, reverse=True))
+        self._prov_re = re.compile(r"(?<![\w])(" + prov_alt + r")(?![\w])")
+        strong, weak = [], []
+        for a in self.agencies.values():
+            for v in [a.name, *a.variants]:
+                for form in _abbrev_forms(v):
+                    strong.append((_variant_regex(form, prov_alt), a.id))
+            for v in a.weak:
+                weak.append((_variant_regex(v, prov_alt), a.id))
+        self._strong = _compile(strong)
+        self._weak = _compile(weak + strong)
+
+    # ------------------------------------------------------------------ lookup
+    def get(self, agency_id: str) -> Agency:
+        return self.agencies[agency_id]
+
+    def current(self, agency: Agency, on: Optional[str] = None) -> Agency:
+        """Follow successors to the agency in charge today (or on ISO date ``on``)."""
+        seen = set()
+        a = agency
+        while a.successor and a.id not in seen:
+            seen.add(a.id)
+            if on and a.successor_from and on < a.successor_from:
+                break
+            a = self.agencies[a.successor]
+        return a
+
+    def resolve(self, name: str) -> Optional[Agency]:
+        """The agency a whole string names, or None."""
+        for m in self.find(name, weak=True):
+            if m.agency and m.start <= 1 and m.end >= len(name.rstrip(" .:;,")) - 1:
+                return m.agency
+        return None
+
+    def province_in(self, text: str) -> Optional[str]:
+        m = self._prov_re.search(fold(text))
+        if not m:
+            return None
+        return self.provinces[fold(text[m.start():m.end()])]["name"] if fold(text[m.start():m.end()]) in self.provinces else None
+
+    def province_mentions(self, text: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in self._prov_re.finditer(fold(text))]
+
+    # ------------------------------------------------------------------ matching
+    def find(self, text: str, weak: bool = False, unknown: bool = True) -> list[Mention]:
+        """Non-overlapping agency mentions, leftmost-longest, in text order."""
+        folded = fold(text)
+        rx = self._weak if weak else self._strong
+        out: list[Mention] = []
+        for m in rx.finditer(folded):
+            aid = next(k for k, v in m.groupdict().items() if v is not None)
+            a = self.agencies[_gid_to_id(aid)]
+            out.append(Mention(m.start(), m.end(), text[m.start():m.end()], a))
+        if unknown:
+            taken = [(m.start, m.end) for m in out]
+            for s, e in _unknown_spans(text):
+                if not any(s < te and ts < e for ts, te in taken):
+                    out.append(Mention(s, e, text[s:e], None))
+        out.sort(key=lambda m: m.start)
+        return out
+
+
+def _abbrev_forms(v: str) -> list[str]:
+    forms = {v}
+    if "UBND" in v:
+        forms.add(v.replace("UBND", "Ủy ban nhân dân"))
+    return sorted(forms)
+
+
+_GID = {}
+
+
+def _gid(aid: str) -> str:
+    g = "g" + re.sub(r"\W", "_", aid)
+    _GID[g] = aid
+    return g
+
+
+def _gid_to_id(g: str) -> str:
+    return _GID[g.split("__")[0]]
+
+
+def _compile(pairs: list[tuple[str, str]]) -> re.Pattern:
+    # Longest pattern first so alternation prefers the longest match at a position.
+    pairs = sorted(set(pairs), key=lambda p: len(p[0]), reverse=True)
+    alts = []
+    for i, (rx, aid) in enumerate(pairs):
+        alts.append(f"(?P<{_gid(aid)}__{i}>{rx})")
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+
+
+def _unknown_spans(text: str) -> list[tuple[int, int]]:
+    """Agency-like phrases: a head word followed by a capitalised name."""
+    spans = []
+    for m in _HEAD_RE.finditer(text):
+        if m.start() > 0 and text[m.start() - 1].isalpha():
+            continue
+        pos = m.end()
+        end = None
+        lower_run = 0
+        for w in re.finditer(r"\s*([^\s,;:.()]+)", text[pos:]):
+            word = w.group(1)
+            wstart = pos + w.start(1)
+            if text[pos + w.start():wstart].count("\n"):
+                break
+            if word[:1].isupper() or word[:1].isdigit():
+                lower_run = 0
+                end = pos + w.end(1)
+            elif word in ("và", "-", "–", "&") or (word.islower() and word not in _NAME_STOP and lower_run < 2 and end):
+                lower_run += 1
+            else:
+                break
+            if (pos + w.end(1)) - m.start() > 90:
+                break
+            # keep a trailing lower-case word only when it completes the name
+            if word.islower() and word not in ("và", "-", "–", "&") and lower_run <= 2 and end is not None:
+                end = pos + w.end(1)
+            if re.match(r"\s*[,;:.()]", text[pos + w.end(1):pos + w.end(1) + 2]):
+                break
+        if end and end > m.end():
+            s_text = text[m.start():end]
+            if re.search(r"\s(và)$", s_text):
+                end -= 3
+            spans.append((m.start(), end))
+    return spans
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: str = str(DEFAULT_GAZETTEER)) -> Gazetteer:
+    return Gazetteer(path)

@@ -1,0 +1,176 @@
+"""Document metadata: number, type, issuer, province, date, signer, addressees.
+
+Values the text does not give stay None; they are never guessed.  Values that
+came from OCR of handwriting or from signature widgets are listed in
+``DocMeta.unsure`` by the reader (``SourceText.hints``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .agencies import Gazetteer, Mention
+from .model import DocMeta, Node, SourceText
+from .textutil import fold, squeeze
+
+# Type codes inside the number ("3050/QĐ-UBND") -> document type.
+TYPE_CODES = {
+    "qd": "Quyết định", "kh": "Kế hoạch", "ct": "Chỉ thị", "tb": "Thông báo", "bc": "Báo cáo", "ttr": "Tờ trình",
+    "nq": "Nghị quyết", "da": "Đề án", "hd": "Hướng dẫn", "ctr": "Chương trình", "qc": "Quy chế", "gm": "Giấy mời",
+    "cv": "Công văn",
+}
+TYPE_TITLES = ["quyết định", "kế hoạch", "chỉ thị", "thông báo", "báo cáo", "tờ trình", "nghị quyết", "đề án",
+               "hướng dẫn", "chương trình", "quy chế", "công văn", "giấy mời"]
+_NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
+_DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
+_SIGN_TITLE = re.compile(r"(chủ tịch|giám đốc|chánh văn phòng|trưởng ban|bí thư|bộ trưởng|thủ tướng|tổng cục trưởng|cục trưởng)\s*$", re.I)
+
+
+def _title_case_agency(upper: str, g: Gazetteer) -> str:
+    a = g.resolve(upper)
+    if a:
+        return a.name
+    words = upper.lower().split()
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
+def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
+    text = src.text
+    head = text[:6000]
+    meta = DocMeta()
+    # ---- number
+    m = _NUMBER.search(head)
+    if m:
+        num, code = m.group(1), re.sub(r"\s+", "", m.group(2)).strip(".-")
+        meta.number = f"{num}/{code}" if num else None
+        codes = [c for c in re.split(r"[-/]", code) if c]
+        if codes:
+            t = TYPE_CODES.get(fold(codes[0]).lower())
+            if t:
+                meta.type = t
+            elif code and not num:
+                pass
+            else:
+                meta.type = "Công văn"  # "6828/UBND-TH": no type code means a công văn
+    # ---- type from the title line (overrides a missing code)
+    if meta.type is None or meta.type == "Công văn":
+        for ln in src.lines[:60]:
+            t = text[ln.start:ln.end].strip(" *#")
+            tl = t.lower()
+            if tl in TYPE_TITLES or (tl.split(" ")[0:2] and " ".join(tl.split()[:2]) in TYPE_TITLES and t.isupper() and len(t) < 40):
+                meta.type = t[:1].upper() + t[1:].lower()
+                break
+        if meta.type is None and re.search(r"\bV/v\b", head):
+            meta.type = "Công văn"
+    # ---- place, date
+    dm = _DATE.search(head)
+    if dm:
+        place = dm.group(1).strip(" *#\n")
+        place = re.sub(r"^.*\b(?:TP\.?|Thành phố)\s*", "", place).strip()
+        d, mo, y = int(dm.group(2)), int(dm.group(3)), int(dm.group(4))
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            meta.issued_date = f"{y:04d}-{mo:02d}-{d:02d}"
+        meta.province = g.province_in(place) and place if g.province_in(place) else None
+    # ---- issuer: the lines before the national motto
+    issuer = _issuer(src, g, meta)
+    meta.issuer = issuer
+    if meta.province is None and issuer:
+        p = g.province_in(issuer)
+        if p:
+            mm = re.search(r"tỉnh\s+(.+)$", issuer)
+            meta.province = mm.group(1) if mm else p
+    # ---- title (V/v or the line after the type)
+    vv = re.search(r"V/v\s+([^\n]+(?:\n[^\n]+)?)", head)
+    if vv:
+        meta.title = squeeze(vv.group(1))
+    # ---- signer: the name after the signature titles near the end
+    meta.signer = _signer(src)
+    # ---- widget / OCR hints from the reader
+    for k in ("number", "issued_date", "type", "issuer", "signer"):
+        if getattr(meta, k) is None and src.hints.get(k):
+            setattr(meta, k, src.hints[k])
+    meta.unsure = list(src.hints.get("unsure", []))
+    return meta
+
+
+def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
+    text = src.text
+    motto = re.search(r"CỘNG\s+H[ÒO]A\s+XÃ\s+HỘI", text[:5000])
+    lines = []
+    if motto:
+        before = text[:motto.start()]
+        for raw in before.split("\n"):
+            t = raw.strip(" *#|")
+            if t and not t.startswith(("Số", "Quyết định", "|")) and len(t) < 80:
+                lines.append(t)
+        lines = [t for t in lines if t.isupper()][-3:]
+        # "VĂN PHÒNGCỘNG HÒA" glued together in some exports
+        glued = re.search(r"\n([A-ZĐÀ-Ỹ ]{3,40})CỘNG\s+H[ÒO]A", text[:motto.end()])
+        if glued:
+            lines.append(glued.group(1).strip())
+    if not lines:
+        # A directive without a header: "UBND tỉnh chỉ đạo như sau" names its author.
+        if meta.province and re.search(r"(UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh\s+(chỉ đạo|yêu cầu|ban hành|quyết định)", text[:8000]):
+            return f"UBND tỉnh {meta.province}"
+        return None
+    joined = re.sub(r"\s+", " ", " ".join(lines)).strip()
+    m = re.match(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s+(TỈNH|THÀNH PHỐ)\s+(.+)$", joined, re.I)
+    if m:
+        # "UBND TỈNH QUẢNG TRỊ VĂN PHÒNG": the province, then an office under it
+        rest = m.group(2)
+        prov = None
+        for span in g.province_mentions(rest):
+            if span[0] == 0:
+                prov = rest[:span[1]]
+                rest = rest[span[1]:].strip()
+                break
+        prov_name = meta.province or (prov.title() if prov else None) or rest.title()
+        kind = "tỉnh" if m.group(1).upper() == "TỈNH" else "thành phố"
+        base = f"UBND {kind} {prov_name}"
+        if rest and prov:
+            a = g.resolve(rest)
+            name = a.name if a else _title_case_agency(rest, g)
+            if fold(name).startswith("van phong"):
+                return f"Văn phòng {base}"
+            return f"{name} {kind} {prov_name}"
+        return base
+    a = g.resolve(lines[-1])
+    top = g.resolve(lines[0])
+    if len(lines) >= 2 and a and not fold(a.name).startswith("ubnd"):
+        p = meta.province or g.province_in(joined)
+        return f"{a.name} tỉnh {p}" if p else a.name
+    return _title_case_agency(joined, g) if not top else top.name
+
+
+def _signer(src: SourceText) -> Optional[str]:
+    text = src.text
+    lines = [text[ln.start:ln.end].strip(" *#|") for ln in src.lines]
+    for i in range(len(lines) - 1, -1, -1):
+        if _SIGN_TITLE.search(lines[i]) and lines[i].isupper():
+            for j in range(i + 1, min(i + 6, len(lines))):
+                cand = lines[j].strip()
+                if _NAME.match(cand):
+                    return cand
+    # metadata tables ("| Người ký | Bùi Đình Long |")
+    m = re.search(r"Người ký\s*\n\s*([^\n]+)", text[:3000])
+    if m and _NAME.match(m.group(1).strip()):
+        return m.group(1).strip()
+    return None
+
+
+def addressees(src: SourceText, root: Node, g: Gazetteer) -> list[Mention]:
+    """Agencies in the "Kính gửi" block (the lead when nothing narrower is named)."""
+    text = src.text
+    out: list[Mention] = []
+    for n in root.children:
+        if n.kind == "meta" and n.marker == "addressees":
+            seg = text[n.start:n.end]
+            seg = re.sub(r"^\s*Kính gửi\s*:?", lambda m: " " * len(m.group(0)), seg)
+            for m in g.find(seg, weak=False):
+                m.start += n.start
+                m.end += n.start
+                out.append(m)
+    # Mentions keep document offsets; callers use only names and agencies.
+    return out

@@ -1,0 +1,111 @@
+"""The spaCy pipeline: ``spacy.blank("vi")`` plus the project's components.
+
+Components (registered factories, explicit config):
+
+- ``agency_ruler``    gazetteer + head-word patterns -> ``doc.spans["agencies"]``
+- ``deadline_matcher`` deadline grammar              -> ``doc.spans["deadlines"]``
+- ``target_matcher``   committed figures              -> ``doc.spans["targets"]``
+
+Each span carries its parsed value in ``span._.value`` (an agencies.Mention,
+model.Deadline or model.Target).  The document year, used for dates written
+without one ("trước ngày 15/12"), is read from ``doc.user_data["doc_year"]``.
+The tokenizer splits syllables (``use_pyvi=False``): matching is done on
+characters, so word segmentation would only cost time here.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .agencies import DEFAULT_GAZETTEER, load_gazetteer
+from .deadlines import find_deadlines
+from .targets import find_targets
+
+if not Span.has_extension("value"):
+    Span.set_extension("value", default=None)
+
+
+def _char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
+    sp = doc.char_span(start, end, label=label, alignment_mode="expand")
+    return sp
+
+
+@Language.factory("agency_ruler", default_config={"gazetteer": str(DEFAULT_GAZETTEER), "weak": False, "unknown": True})
+def make_agency_ruler(nlp: Language, name: str, gazetteer: str, weak: bool, unknown: bool):
+    return AgencyRuler(gazetteer, weak, unknown)
+
+
+class AgencyRuler:
+    def __init__(self, gazetteer: str, weak: bool, unknown: bool):
+        self.gazetteer = load_gazetteer(gazetteer)
+        self.weak = weak
+        self.unknown = unknown
+
+    def __call__(self, doc: Doc) -> Doc:
+        weak = doc.user_data.get("weak_agencies", self.weak)
+        spans = []
+        for m in self.gazetteer.find(doc.text, weak=weak, unknown=self.unknown):
+            sp = _char_span(doc, m.start, m.end, "AGENCY" if m.agency else "AGENCY_UNKNOWN")
+            if sp is not None:
+                sp._.value = m
+                spans.append(sp)
+        doc.spans["agencies"] = spans
+        return doc
+
+
+@Language.factory("deadline_matcher", default_config={})
+def make_deadline_matcher(nlp: Language, name: str):
+    return DeadlineMatcher()
+
+
+class DeadlineMatcher:
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for d in find_deadlines(doc.text, doc.user_data.get("doc_year")):
+            sp = _char_span(doc, d.span_start, d.span_end, d.kind.upper())
+            if sp is not None:
+                sp._.value = d
+                spans.append(sp)
+        doc.spans["deadlines"] = spans
+        return doc
+
+
+@Language.factory("target_matcher", default_config={})
+def make_target_matcher(nlp: Language, name: str):
+    return TargetMatcher()
+
+
+class TargetMatcher:
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for t in find_targets(doc.text):
+            sp = _char_span(doc, t.start, t.end, "TARGET")
+            if sp is not None:
+                sp._.value = t
+                spans.append(sp)
+        doc.spans["targets"] = spans
+        return doc
+
+
+@lru_cache(maxsize=2)
+def build_nlp(gazetteer: str = str(DEFAULT_GAZETTEER)) -> Language:
+    nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    nlp.add_pipe("agency_ruler", config={"gazetteer": gazetteer})
+    nlp.add_pipe("deadline_matcher")
+    nlp.add_pipe("target_matcher")
+    return nlp
+
+
+def annotate(nlp: Language, text: str, doc_year: Optional[int] = None, weak_agencies: bool = False) -> Doc:
+    """Run the pipeline on one text with per-call settings in ``user_data``."""
+    doc = nlp.make_doc(text)
+    doc.user_data["doc_year"] = doc_year
+    doc.user_data["weak_agencies"] = weak_agencies
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc

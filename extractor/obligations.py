@@ -1,0 +1,485 @@
+"""Extract stage: outline tree -> obligations with agencies, targets, deadline.
+
+Segmentation (annotations/README.md): one obligation per smallest list item or
+task-table row, whole; running prose gives one per directive sentence; an item
+is split where a new agency becomes the subject.  Headings give their agencies
+(lead) and deadline to the items under them.  Background, results, reasons,
+legal bases, recipient lists, signatures and the closing "carry this out"
+sentence are not obligations.
+
+Roles: ``lead`` is the sentence subject ("Sở X chủ trì", "Giao X ...", the
+item's heading, a table's "Cơ quan chủ trì" cell, the letter's addressees);
+``support`` is what follows "phối hợp (với)"/"Cơ quan phối hợp".  Agencies
+that only receive reports ("báo cáo UBND tỉnh (qua Sở X)") are neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from .agencies import Agency, Gazetteer, Mention
+from .deadlines import parse_deadline, pick_deadline
+from .model import AgencyRef, Deadline, Node, Obligation, SourceText
+from .nlp import annotate
+from .textutil import fold, squeeze
+
+# ---------------------------------------------------------------- lexicons (folded)
+# Verbs that open a directive in Vietnamese administrative prose.
+DIRECTIVE_VERBS = set("""
+tổ chức|triển khai|xây dựng|chủ trì|phối hợp|tăng cường|đẩy mạnh|rà soát|nghiên cứu|tham mưu|bố trí|thành lập|
+hoàn thiện|thực hiện|chỉ đạo|tập trung|đảm bảo|bảo đảm|phát triển|nâng cao|kiện toàn|ưu tiên|hướng dẫn|đôn đốc|
+kiểm tra|theo dõi|báo cáo|phổ biến|tuyên truyền|thuê|thiết lập|đào tạo|số hóa|số hoá|kết nối|lựa chọn|huy động|hợp tác|
+chuẩn hóa|chuẩn hoá|áp dụng|cung cấp|tạo điều kiện|thí điểm|thu hút|gắn|lồng ghép|làm đầu mối|là cơ quan|tạo lập|mở|
+đạt|phấn đấu|nâng cấp|vận hành|duy trì|bồi dưỡng|tập huấn|ban hành|trình|đề xuất|khuyến khích|hỗ trợ|thúc đẩy|
+phát động|chịu trách nhiệm|có trách nhiệm|bổ sung|cập nhật|tích hợp|chia sẻ|khai thác|sử dụng|đánh giá|giám sát|
+xử lý|ứng dụng|đầu tư|mua sắm|trang bị|phân bổ|bố trí kinh phí|tổng hợp|rút kinh nghiệm|quán triệt|sơ kết|tổng kết|
+công khai|công bố|chấn chỉnh|khắc phục|giải quyết|tiếp nhận|tiếp tục|chủ động|tích cực|khẩn trương|kịp thời|
+quyết liệt|nghiêm túc|thường xuyên|cải thiện|phát huy|tập trung|đổi mới|tuyển dụng|lập|giao|yêu cầu|đề nghị|
+người đứng đầu|thủ trưởng|xác định|thẩm định|phê duyệt|điều phối|hoàn thành|ký số|gửi|nhập|lưu trữ|đăng ký|vinh danh|
+""".replace("\n", "").split("|")) - {""}
+DIRECTIVE_FOLDED = {fold(v) for v in DIRECTIVE_VERBS}
+_DIRECTIVE_RX = re.compile(r"^(?:" + "|".join(sorted((re.escape(v) for v in DIRECTIVE_FOLDED), key=len, reverse=True)) + r")(?![a-z])")
+_MODAL = re.compile(r"\b(phai|can|co trach nhiem|chiu trach nhiem|chu tri|phoi hop|de nghi|yeu cau|giao|phan dau|dam bao|bao dam)\b")
+_BACKGROUND = re.compile(
+    r"(^|\s)(da|dat duoc|ket qua|thoi gian qua|tuy nhien|han che|trong nhung nam qua|van con|chua dap ung|"
+    r"nguyen nhan|ben canh|nham|giup|la xu the|la mot trong|se tao|se giup|doi voi)(\s|,|$)")
+_CLOSING = re.compile(
+    r"(nghiem tuc trien khai thuc hien|trien khai thuc hien nghiem tuc|to chuc thuc hien|to chuc trien khai thuc hien nghiem tuc|"
+    r"thuc hien nghiem tuc|nghiem tuc thuc hien)\s+(cac noi dung tren|(chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban|de an) nay|"
+    r"noi dung (chi thi|cong van|van ban) nay)|chiu trach nhiem thi hanh (quyet dinh|van ban) nay|co hieu luc (thi hanh )?(ke )?tu ngay|"
+    r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)")
+_LEGAL_BASIS = re.compile(
+    r"^can cu\s+(vao\s+)?(cac\s+)?(luat|hien phap|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|cong van|ke hoach|van ban|ket luan|"
+    r"thong bao|chuong trinh|de an|y kien|tinh hinh|ket qua)")
+_INTRO = re.compile(r"(nhu sau|sau day|cu the)\s*:?\s*$|:\s*$")
+# Words that may stand before a subject list ("Giao Sở X", "Yêu cầu Thủ trưởng các sở").
+_SUBJECT_LEAD = re.compile(
+    r"^(?:(?:giao|yeu cau|de nghi|uy quyen)\s+)?(?:(?:thu truong|chu tich|giam doc|lanh dao|truong|nguoi dung dau)\s+)?")
+_TITLE = re.compile(r"^\s*(?:thu truong|chu tich|giam doc|lanh dao|truong)\s+")
+_SUPPORT_CUE = re.compile(r"(phoi hop chat che voi|phoi hop voi|phoi hop cung|phoi hop|cung voi|cung)\s+")
+_OBJECT_CUE = re.compile(r"(\(?\s*(?:thong\s+)?qua|bao cao|gui|ve|trinh|tham muu|de xuat|cho|don doc|kiem tra|huong dan|cua|tai)\s*$")
+_GENERIC_SUBJECT_IDS = {"cq-dv-dp"}
+
+
+@dataclass
+class Context:
+    lead: list[Mention] = field(default_factory=list)
+    deadline: Optional[Deadline] = None
+    section: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    kind: str
+    ctx: Context
+    node: Node
+    cells: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- sentence splitting
+_SENT_END = re.compile(r"(?<=[.!?])(?:\s*\./\.)?\s+(?=[\"“(]?[A-ZĐÀ-Ỹ])")
+_ABBREV = re.compile(r"(?:\b(?:TP|Tp|ThS|TS|PGS|GS|Th\.S|St|v\.v|Ths|No)\.)$")
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    seg = text[start:end]
+    out = []
+    pos = 0
+    for m in _SENT_END.finditer(seg):
+        if _ABBREV.search(seg[:m.start()]):
+            continue
+        out.append((start + pos, start + m.start()))
+        pos = m.end()
+    out.append((start + pos, end))
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+# ---------------------------------------------------------------- classification
+def _strip_subject(folded: str, mentions: list[Mention]) -> str:
+    """The text after a leading subject list and adverbs, for verb checks."""
+    s = folded
+    m = _SUBJECT_LEAD.match(s)
+    pos = m.end() if m else 0
+    for men in mentions:
+        if men.start <= pos + 6 and men.end > pos:
+            pos = men.end
+            rest = re.match(r"[\s,;]*(?:va\s+|cung\s+|cac\s+)?", s[pos:])
+            pos += rest.end() if rest else 0
+    return s[pos:].lstrip(" ,;:")
+
+
+_BACKGROUND_OPENERS = re.compile(r"^(tuy nhien|thoi gian qua|trong nhung nam qua|trong thoi gian qua|ben canh|nam \d{4},? |"
+                                 r"qua \d+ nam|sau khi nghe|ngay \d+/\d+/\d{4},? |nhin chung|ket qua)")
+
+
+_TIME_OPENER = re.compile(
+    r"^(?:(?:theo\s+)?dinh\s+ky|hang\s+(?:nam|quy|thang|tuan)|thuong\s+xuyen|truoc\s+ngay\s+[\d/]+|"
+    r"(?:trong|den|cuoi)\s+nam\s+\d{4}|nam\s+\d{4}|kip\s+thoi)[\s,]*")
+
+
+def is_background(sentence: str) -> bool:
+    f = fold(squeeze(sentence))
+    if _BACKGROUND_OPENERS.match(f):
+        return True
+    return bool(re.search(r"(^|\s)da(\s)", f)) and not _DIRECTIVE_RX.match(f) and not _MODAL.search(f)
+
+
+def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadline: bool) -> bool:
+    f = fold(squeeze(text))
+    if not f or len(f) < 12:
+        return False
+    if _LEGAL_BASIS.match(f) or _CLOSING.search(f):
+        return False
+    if re.match(r"^(theo de nghi|xet de nghi|quyet dinh\s*:|dieu \d)", f):
+        return False
+    body = _strip_subject(f, mentions)
+    # time adverbials open many directives: "Định kỳ báo cáo ...", "Hằng năm, tham mưu ..."
+    body = _TIME_OPENER.sub("", body)
+    opens_with_verb = bool(_DIRECTIVE_RX.match(body)) or bool(_DIRECTIVE_RX.match(f))
+    if _INTRO.search(f) and len(f) < 400 and not has_target:
+        return False
+    if opens_with_verb:
+        head = f[:60]
+        # "Tuy nhiên, ...", "Thời gian qua, ... đã ..." open like verbs rarely; guard background openers
+        return not re.match(r"^(tuy nhien|thoi gian qua|trong nhung nam qua|ben canh)", head)
+    if _BACKGROUND.search(f) and not has_target:
+        return False
+    if _MODAL.search(f) or has_target or has_deadline:
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- roles
+def subject_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention], int]:
+    """Agencies forming the grammatical subject at the start of ``text``."""
+    f = fold(text)
+    m = _SUBJECT_LEAD.match(f)
+    pos = m.end() if m else 0
+    subj: list[Mention] = []
+    for men in mentions:
+        if men.start < pos:
+            continue
+        gap = f[pos:men.start]
+        if subj and not re.fullmatch(r"[\s,;]*(?:va|cung|voi)?\s*(?:cac\s+)?(?:thu truong|chu tich|giam doc|lanh dao)?\s*(?:cac\s+)?", gap):
+            break
+        if not subj and not re.fullmatch(r"\s*(?:cac\s+)?(?:thu truong|chu tich|giam doc|lanh dao)?\s*(?:cac\s+)?", gap):
+            break
+        subj.append(men)
+        pos = men.end
+    if not subj:
+        return [], 0
+    # The subject must be followed by a predicate, not be the object of a preposition.
+    return subj, pos
+
+
+def support_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    f = fold(text)
+    out: list[Mention] = []
+    for cue in _SUPPORT_CUE.finditer(f):
+        pos = cue.end()
+        for men in mentions:
+            if men.start < pos:
+                continue
+            gap = f[pos:men.start]
+            if not re.fullmatch(r"[\s,;]*(?:va\s+|voi\s+|cac\s+)*", gap):
+                break
+            out.append(men)
+            pos = men.end
+    return out
+
+
+def explicit_lead(text: str, mentions: list[Mention]) -> list[Mention]:
+    """"X chủ trì" / "do X chủ trì" anywhere in the text."""
+    f = fold(text)
+    out = []
+    for men in mentions:
+        after = f[men.end:men.end + 12]
+        if re.match(r"\s*(?:la co quan\s+)?chu tri", after):
+            out.append(men)
+    return out
+
+
+def _expand(g: Gazetteer, men: Mention) -> list[tuple[Mention, Optional[Agency]]]:
+    if men.agency and men.agency.expands:
+        return [(men, g.get(x)) for x in men.agency.expands]
+    return [(men, men.agency)]
+
+
+def _refs(g: Gazetteer, mentions: list[Mention], role: str, source: str, offset: int, on: Optional[str]) -> list[AgencyRef]:
+    out: list[AgencyRef] = []
+    seen = set()
+    for men in mentions:
+        for m, a in _expand(g, men):
+            canonical = a.name if a else m.canonical
+            if (canonical, role) in seen:
+                continue
+            seen.add((canonical, role))
+            cur = g.current(a).name if a and a.successor else None
+            out.append(AgencyRef(
+                as_written=squeeze(m.text), canonical=canonical, role=role, agency_id=a.id if a else None,
+                current=cur, known=a is not None, start=(m.start + offset) if source != "context" else None,
+                end=(m.end + offset) if source != "context" else None, source=source))
+    return out
+
+
+# ---------------------------------------------------------------- main
+class ObligationExtractor:
+    def __init__(self, nlp, gazetteer: Gazetteer):
+        self.nlp = nlp
+        self.g = gazetteer
+
+    def mentions(self, text: str, weak: bool = False) -> list[Mention]:
+        doc = annotate(self.nlp, text, weak_agencies=weak)
+        return [sp._.value for sp in doc.spans["agencies"]]
+
+    def heading_context(self, src: SourceText, node: Node, ctx: Context, doc_year) -> Context:
+        text = src.text
+        a = node.start
+        z = node.label_end or node.end
+        htext = text[a:z]
+        ms = self.mentions(htext, weak=True)
+        subj, _ = subject_mentions(htext, ms)
+        lead = subj
+        # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
+        if not lead and ms:
+            covered = sum(m.end - m.start for m in ms)
+            if covered >= 0.5 * len(htext.strip()) or re.match(r"^\s*(đề nghị|giao)\b", htext.strip().lower()):
+                lead = ms
+        if not lead and re.match(r"^\s*(đề nghị|giao)\s+", htext.strip().lower()):
+            lead = ms
+        dl = parse_deadline(htext, doc_year)
+        if dl is not None and dl.kind == "year" and not re.match(r"(den|trong|cuoi|het|truoc)", fold(dl.text)):
+            dl = None  # "Chính quyền số năm 2022" in a title names the year, it sets no deadline
+        section = ctx.section + [squeeze(text[node.start - len(node.marker) - 1 if node.marker else node.start:node.end])[:120]]
+        return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section)
+
+    def candidates(self, src: SourceText, root: Node, doc_year) -> list[Candidate]:
+        out: list[Candidate] = []
+        text = src.text
+
+        def visit(node: Node, ctx: Context):
+            for child in node.children:
+                if child.kind in ("meta",):
+                    continue
+                if child.kind == "table":
+                    if child.marker == "tasks":
+                        visit(child, ctx)
+                    continue
+                if child.kind == "heading":
+                    visit(child, self.heading_context(src, child, ctx, doc_year))
+                    continue
+                if child.kind == "row":
+                    out.append(Candidate(child.start, child.end, "row", ctx, child, child.cells))
+                    visit(child, ctx)
+                    continue
+                body_start = child.label_end if child.label_end else child.start
+                while body_start < child.end and text[body_start] in " \t:":
+                    body_start += 1
+                body = text[body_start:child.end].strip()
+                if child.kind == "item":
+                    if child.label_end:
+                        hctx = self.heading_context(src, child, ctx, doc_year)
+                    else:
+                        hctx = ctx
+                    if not body or (body.rstrip().endswith(":") and child.children and len(body) < 400):
+                        # A heading item: its subject/agencies and deadline pass down.
+                        sub = self.heading_context(src, Node(kind="heading", start=body_start or child.start, end=child.end), hctx, doc_year) if body else hctx
+                        visit(child, sub if body else hctx)
+                        continue
+                    if child.children and any(c.kind == "paragraph" for c in child.children):
+                        # An item followed by its own paragraphs reads as prose: sentence by sentence.
+                        for a, b in split_sentences(text, body_start, child.end):
+                            out.append(Candidate(a, b, "sentence", hctx, child))
+                        ms = self.mentions(body)
+                        subj, _ = subject_mentions(body, ms)
+                        lead = explicit_lead(body, ms) or subj
+                        dl = None
+                        visit(child, Context(lead=lead or hctx.lead, deadline=dl or hctx.deadline, section=hctx.section))
+                        continue
+                    out.append(Candidate(body_start, child.end, "item", hctx, child))
+                    visit(child, hctx)
+                elif child.kind == "paragraph":
+                    sents = split_sentences(text, child.start, child.end)
+                    if sents and is_background(text[sents[0][0]:sents[0][1]]):
+                        continue  # a background paragraph: its later sentences describe, not direct
+                    for a, b in sents:
+                        out.append(Candidate(a, b, "sentence", ctx, child))
+                    visit(child, ctx)
+
+        visit(root, Context())
+        return out
+
+    def extract(self, src: SourceText, root: Node, doc_id: str, doc_year: Optional[int],
+                addressees: list[Mention], issued: Optional[str]) -> list[Obligation]:
+        text = src.text
+        obligations: list[Obligation] = []
+        prev_subject: dict[int, list[Mention]] = {}  # paragraph node id -> last subject
+        for cand in self.candidates(src, root, doc_year):
+            raw = text[cand.start:cand.end]
+            lstrip = len(raw) - len(raw.lstrip(" -–+*•\t"))
+            a = cand.start + lstrip
+            b = cand.end
+            while b > a and text[b - 1] in " \t\n":
+                b -= 1
+            otext = text[a:b]
+            if otext.endswith("./.") or otext.endswith("/."):
+                otext = otext[: -2 if otext.endswith("/.") and not otext.endswith("./.") else -2]
+            otext = re.sub(r"\s*#\s*$", "", otext)
+            doc = annotate(self.nlp, otext, doc_year=doc_year)
+            ments = [sp._.value for sp in doc.spans["agencies"]]
+            deadlines = [sp._.value for sp in doc.spans["deadlines"]]
+            targets = [sp._.value for sp in doc.spans["targets"]]
+            if cand.kind == "row":
+                deadlines = []
+                dcell = cand.cells.get("deadline")
+                if dcell and dcell[1] > dcell[0]:
+                    d = parse_deadline(text[dcell[0]:dcell[1]], doc_year)
+                    if d:
+                        d.span_start, d.span_end = dcell
+                        deadlines = [d]
+            elif not is_directive(otext, ments, bool(targets), bool(deadlines)):
+                if cand.kind == "sentence":
+                    subj, _ = subject_mentions(otext, ments)
+                    if subj:
+                        prev_subject[id(cand.node)] = subj
+                continue
+            # ---- split an item where a new agency becomes the subject
+            pieces = [(0, len(otext))]
+            if cand.kind == "item":
+                pieces = self._split_on_new_subject(otext, ments)
+            for pa, pb in pieces:
+                ptext = otext[pa:pb].strip()
+                if not ptext:
+                    continue
+                p_ments = [m for m in ments if pa <= m.start < pb]
+                p_ments = [replace(m, start=m.start - pa, end=m.end - pa) for m in p_ments]
+                p_targets = [t for t in targets if pa <= (t.start or 0) < pb] if len(pieces) > 1 else targets
+                p_deadlines = [d for d in deadlines if pa <= (d.span_start or 0) < pb] if len(pieces) > 1 and cand.kind != "row" else deadlines
+                ob = self._build(src, cand, a + pa, ptext, p_ments, p_targets, p_deadlines, doc_id, addressees,
+                                 prev_subject, issued)
+                obligations.append(ob)
+        _assign_ids(obligations, doc_id)
+        return obligations
+
+    def _split_on_new_subject(self, otext: str, ments: list[Mention]) -> list[tuple[int, int]]:
+        sents = split_sentences(otext, 0, len(otext))
+        if len(sents) < 2:
+            return [(0, len(otext))]
+        cuts = [0]
+        first_subj, _ = subject_mentions(otext[sents[0][0]:sents[0][1]], [replace(m, start=m.start - sents[0][0], end=m.end - sents[0][0]) for m in ments if sents[0][0] <= m.start < sents[0][1]])
+        current = {m.canonical for m in first_subj}
+        for sa, sb in sents[1:]:
+            local = [replace(m, start=m.start - sa, end=m.end - sa) for m in ments if sa <= m.start < sb]
+            subj, end = subject_mentions(otext[sa:sb], local)
+            names = {m.canonical for m in subj}
+            f = fold(otext[sa:sb])
+            is_subject = bool(subj) and subj[0].start <= 12 and not re.match(r"^(giao|yeu cau)", f) is None or bool(subj) and subj[0].start == 0
+            if subj and is_subject and names != current and re.match(r"\s*(?:chu tri|phoi hop|tham muu|thuc hien|trien khai|day manh|tang cuong|[a-z]+)", f[end:]):
+                cuts.append(sa)
+                current = names
+        cuts.append(len(otext))
+        return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+
+    def _build(self, src: SourceText, cand: Candidate, start: int, otext: str, ments: list[Mention], targets, deadlines,
+               doc_id: str, addressees: list[Mention], prev_subject: dict, issued: Optional[str]) -> Obligation:
+        g = self.g
+        refs: list[AgencyRef] = []
+        if cand.kind == "row":
+            refs = self._row_agencies(src, cand, issued)
+        else:
+            subj, subj_end = subject_mentions(otext, ments)
+            # "các cơ quan, đơn vị, địa phương" under an agency heading means that heading's agencies
+            if subj and all(m.agency and m.agency.id in _GENERIC_SUBJECT_IDS for m in subj) and cand.ctx.lead:
+                subj = []
+            lead_m = explicit_lead(otext, ments)
+            f = fold(otext)
+            if subj and re.match(r"\s*(?:,|\(|$)", f[subj_end:subj_end + 2]) and not re.match(r"^(giao|yeu cau|de nghi)", f):
+                # "Sở X, Sở Y" followed by a comma is a list inside the sentence, not a subject
+                subj = subj if re.match(r"^\s*[,;]?\s*(chu tri|phoi hop)", f[subj_end:]) else []
+            lead = lead_m or subj
+            source = "explicit"
+            pid = id(cand.node)
+            if not lead and cand.kind == "sentence" and prev_subject.get(pid):
+                lead, source = prev_subject[pid], "subject"
+            if not lead and cand.ctx.lead:
+                lead, source = cand.ctx.lead, "heading"
+            if not lead and addressees:
+                lead, source = addressees, "addressee"
+            if subj and cand.kind == "sentence":
+                prev_subject[pid] = subj
+            support = [m for m in support_mentions(otext, ments) if m not in lead]
+            lead_names = {m.canonical for m in lead}
+            support = [m for m in support if m.canonical not in lead_names]
+            refs = _refs(g, lead, "lead", source, start, issued) + _refs(g, support, "support", "explicit", start, issued)
+        dl = pick_deadline(deadlines)
+        if dl is None and cand.ctx.deadline is not None:
+            dl = replace(cand.ctx.deadline, inherited=True, span_start=None, span_end=None)
+        elif dl is not None and cand.kind != "row" and dl.span_start is not None:
+            dl = replace(dl, span_start=dl.span_start + start, span_end=dl.span_end + start)
+        for t in targets:
+            if cand.kind != "row" or True:
+                t.start = (t.start or 0) + start
+                t.end = (t.end or 0) + start
+        end = start + len(otext)
+        line = None
+        if src.offset_map is not None:
+            so = src.to_source(start)
+            line = None  # filled by the pipeline, which has the raw source
+        return Obligation(
+            id="", text=squeeze(otext), start=start, end=end, kind=cand.kind if cand.kind != "sentence" else "sentence",
+            section=" > ".join(cand.ctx.section)[:300], agencies=refs, targets=targets, deadline=dl,
+            page=cand.node.page or src.page_of(start), bbox=cand.node.bbox,
+            source_start=src.to_source(start), source_end=src.to_source(max(start, end - 1)) + 1,
+        )
+
+    def _row_agencies(self, src: SourceText, cand: Candidate, issued) -> list[AgencyRef]:
+        text = src.text
+        refs: list[AgencyRef] = []
+        for role_key, role in (("lead", "lead"), ("lead_support", "lead"), ("support", "support")):
+            cell = cand.cells.get(role_key)
+            if not cell or cell[1] <= cell[0]:
+                continue
+            ctext = text[cell[0]:cell[1]]
+            ms = self.mentions(ctext, weak=True)
+            ms = _cell_unknowns(ctext, ms)
+            refs += _refs(self.g, ms, role, "table", cell[0], issued)
+        if not any(r.role == "lead" for r in refs) and cand.ctx.lead:
+            refs = _refs(self.g, cand.ctx.lead, "lead", "heading", 0, issued) + refs
+        return refs
+
+
+def _cell_unknowns(ctext: str, ms: list[Mention]) -> list[Mention]:
+    """In a table cell every ';'/','-separated phrase is an agency: keep the
+    gazetteer's matches and add the rest as unknown agencies."""
+    out = list(ms)
+    for part in re.finditer(r"[^;,\n()]+", ctext):
+        s, e = part.start(), part.end()
+        seg = ctext[s:e].strip()
+        if len(seg) < 3 or any(m.start < e and s < m.end for m in ms):
+            continue
+        if re.fullmatch(r"(và|các|cơ quan|đơn vị|liên quan|có liên quan|các cơ quan, đơn vị liên quan|địa phương|\W+)", seg.lower()):
+            continue
+        if re.search(r"\bliên quan\b", seg.lower()):
+            continue
+        lead_ws = len(ctext[s:e]) - len(ctext[s:e].lstrip())
+        out.append(Mention(s + lead_ws, s + lead_ws + len(seg), seg, None))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _assign_ids(obligations: list[Obligation], doc_id: str) -> None:
+    """Stable ids: document id + normalised text + occurrence number, so a
+    re-run that changes nothing keeps them, and editing one obligation does
+    not renumber the others."""
+    seen: dict[str, int] = {}
+    for ob in obligations:
+        key = fold(ob.text)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        h = hashlib.sha1(f"{doc_id}|{key}|{n}".encode()).hexdigest()[:12]
+        ob.id = f"{doc_id[:8]}-{h}"

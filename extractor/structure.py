@@ -1,0 +1,282 @@
+"""Structure stage: SourceText -> outline tree of Nodes.
+
+Recognises Roman and Arabic numbered headings (I., 1., 1.1., 2.3.1.), lettered
+items (a), b)), bullets (-, +, *, •), bold agency lead-ins ("**4. Sở Tài
+Chính:**"), task tables (rows mapped to roles by their header), and the
+blocks that are not content: national motto, "Số:", "Kính gửi", "Nơi nhận",
+signatures.  Wrapped lines are joined back into one node.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from .model import Node, SourceText, Table
+from .textutil import fold
+
+_MARKERS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"^(Phần\s+[IVXLC\d]+|PHẦN\s+[IVXLC\d]+|Phụ\s+lục\s*[IVXLC\d]*|PHỤ\s+LỤC\s*[IVXLC\d]*)\b[.:]?\s*"), "part"),
+    (re.compile(r"^(Điều\s+\d+)[.:]\s*"), "article"),
+    (re.compile(r"^([IVXLC]{1,5})[.)]\s+"), "roman"),
+    (re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+"), "multi"),
+    (re.compile(r"^(\d{1,2})[.)]\s+"), "arabic"),
+    (re.compile(r"^([a-zđ])[)]\s+"), "letter"),
+    (re.compile(r"^([-–—])\s*"), "dash"),
+    (re.compile(r"^([+])\s*"), "plus"),
+    (re.compile(r"^([*•·▪◦])\s+"), "star"),
+]
+_LEVEL = {"part": 0, "article": 1, "roman": 1, "arabic": 2, "letter": 6, "dash": 7, "plus": 8, "star": 9}
+
+_META_LINE = re.compile(
+    r"^(cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc|so\s*:|v/v\b|ve viec\b|"
+    r"kinh gui\b|noi nhan|noi nham|luu\s*:|tm\.|kt\.|q\.|tl\.|tuq\.|ktl\.|\(ky|\(da ky|ky boi|"
+    r"chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban|bi thu|"
+    r"nhu tren|uy ban nhan dan$|ubnd tinh [^,]{0,30}$)", re.I)
+_PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngay\s+\.*\s*\d{0,2}\s*\.*\s*thang\s+\.*\s*\d{0,2}\s*\.*\s*nam\s+\d{4}")
+_SIGNER_TITLES = re.compile(r"^(tm\.|kt\.|q\.|tl\.|tuq\.|chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban)")
+
+# Header words of task tables (folded) -> role.
+COLUMN_ROLES: list[tuple[str, str]] = [
+    ("stt", "stt"), ("tt", "stt"), ("so tt", "stt"), ("so thu tu", "stt"),
+    ("noi dung nhiem vu", "task"), ("nhiem vu", "task"), ("noi dung cong viec", "task"), ("noi dung", "task"),
+    ("ten nhiem vu", "task"), ("cong viec", "task"), ("nhiem vu, giai phap", "task"), ("ten de an", "task"),
+    ("co quan chu tri", "lead"), ("don vi chu tri", "lead"), ("chu tri thuc hien", "lead"), ("chu tri", "lead"),
+    ("co quan thuc hien", "lead"), ("don vi thuc hien", "lead"), ("co quan, don vi chu tri", "lead"),
+    ("don vi chu tri/phoi hop", "lead_support"), ("chu tri/phoi hop", "lead_support"),
+    ("co quan phoi hop", "support"), ("don vi phoi hop", "support"), ("phoi hop thuc hien", "support"), ("phoi hop", "support"),
+    ("thoi gian thuc hien", "deadline"), ("thoi gian hoan thanh", "deadline"), ("thoi han hoan thanh", "deadline"),
+    ("thoi han", "deadline"), ("tien do", "deadline"), ("thoi gian", "deadline"), ("moc thoi gian", "deadline"),
+    ("san pham", "product"), ("ket qua", "product"), ("ghi chu", "note"),
+    ("theo doi, kiem tra, don doc", "monitor"),
+]
+
+
+@dataclass
+class _Line:
+    start: int
+    end: int
+    text: str
+    emph: list[tuple[int, int]]
+    heading: bool
+    page: Optional[int]
+    bbox: Optional[tuple]
+
+
+def column_role(header: str) -> Optional[str]:
+    h = re.sub(r"\s+", " ", fold(header)).strip(" .:*")
+    for key, role in COLUMN_ROLES:
+        if h == key:
+            return role
+    for key, role in COLUMN_ROLES:
+        if len(key) > 3 and h.startswith(key):
+            return role
+    for key, role in COLUMN_ROLES:
+        if len(key) > 6 and key in h:
+            return role
+    return None
+
+
+def _marker(text: str) -> tuple[str, str, int]:
+    """(marker, style, length of marker incl. following space) or ('', '', 0)."""
+    for rx, style in _MARKERS:
+        m = rx.match(text)
+        if m:
+            if style == "roman" and not re.match(r"^[IVXLC]+$", m.group(1)):
+                continue
+            return m.group(1), style, m.end()
+    return "", "", 0
+
+
+def _level(style: str, marker: str) -> int:
+    if style == "multi":
+        return 2 + marker.count(".")
+    return _LEVEL.get(style, 10)
+
+
+def _is_upper_title(t: str) -> bool:
+    letters = [c for c in t if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def _meta_line(t: str) -> bool:
+    f = fold(t).strip(" *#")
+    return bool(_META_LINE.match(f) or _PLACE_DATE.match(f))
+
+
+def build_outline(src: SourceText) -> Node:
+    text = src.text
+    root = Node(kind="root", start=0, end=len(text))
+    items: list[tuple[int, object]] = [(ln.start, ln) for ln in src.lines] + [(t.start, t) for t in src.tables]
+    items.sort(key=lambda x: x[0])
+    stack: list[Node] = [root]
+    region = "body"  # "addressees" | "recipients" | "signature" | "body"
+    last_node: Optional[Node] = None
+    last_line_text = ""
+
+    def parent_for(level: int) -> Node:
+        while len(stack) > 1 and stack[-1].level >= level:
+            stack.pop()
+        return stack[-1]
+
+    for _, obj in items:
+        if isinstance(obj, Table):
+            tnode = _table_node(src, obj)
+            parent = stack[-1]
+            # a task table starts its own section; later headings close it
+            parent.children.append(tnode)
+            last_node = None
+            continue
+        ln = obj
+        raw = text[ln.start:ln.end]
+        t = raw.strip()
+        if not t:
+            continue
+        a = ln.start + (len(raw) - len(raw.lstrip()))
+        z = a + len(t)
+        f = fold(t)
+        # ---- blocks that are not content
+        if re.match(r"^(noi nhan|noi nham)\s*:?", f):
+            region = "recipients"
+            root.children.append(Node(kind="meta", start=a, end=z, marker="recipients", page=ln.page, bbox=ln.bbox))
+            last_node = None
+            continue
+        if re.match(r"^kinh gui\s*:?", f):
+            region = "addressees"
+            root.children.append(Node(kind="meta", start=a, end=z, marker="addressees", page=ln.page, bbox=ln.bbox))
+            last_node = None
+            continue
+        marker, style, mlen = _marker(t)
+        if region in ("recipients", "addressees"):
+            if style in ("dash", "plus", "star") or len(t) < 60 or (region == "recipients" and not t.endswith(".")):
+                root.children.append(Node(kind="meta", start=a, end=z, marker=region, page=ln.page, bbox=ln.bbox))
+                continue
+            region = "body"
+        if _SIGNER_TITLES.match(f) and len(t) < 60:
+            root.children.append(Node(kind="meta", start=a, end=z, marker="signature", page=ln.page, bbox=ln.bbox))
+            last_node = None
+            continue
+        if _meta_line(t) and not style:
+            root.children.append(Node(kind="meta", start=a, end=z, marker="header", page=ln.page, bbox=ln.bbox))
+            last_node = None
+            continue
+        # ---- a wrapped line continues the previous node
+        if (last_node is not None and not style and t[:1].islower()
+                and not re.search(r"[.;:!?]\s*$", last_line_text)):
+            last_node.end = z
+            last_line_text = t
+            continue
+        emph = [(max(s, a), min(e, z)) for s, e in ln.emph if e > a and s < z]
+        if style:
+            level = _level(style, marker)
+            body_start = a + mlen
+            label_end = _label_end(text, body_start, z, emph)
+            parent = parent_for(level)
+            bold_whole = bool(emph) and emph[0][0] <= body_start + 1 and emph[-1][1] >= z - 1
+            kind = "heading" if (style in ("roman", "part") or (_is_upper_title(t[mlen:]) and len(t) < 200)
+                                 or (ln.heading and not label_end and len(t) < 200 and bold_whole and t.endswith(":"))) else "item"
+            node = Node(kind=kind, start=body_start, end=z, marker=marker, level=level, label_end=label_end,
+                        page=ln.page, bbox=ln.bbox)
+            parent.children.append(node)
+            stack.append(node)
+            last_node = node
+        else:
+            whole_bold = bool(emph) and emph[0][0] <= a + 1 and emph[-1][1] >= z - 1 and len(emph) == 1
+            if (_is_upper_title(t) and len(t) < 200) or (whole_bold and len(t) < 150 and not re.search(r"[.;!?]$", t)
+                                                        and not t.endswith(":")):
+                parent = parent_for(1)
+                node = Node(kind="heading", start=a, end=z, level=1, page=ln.page, bbox=ln.bbox)
+                parent.children.append(node)
+                stack.append(node)
+                last_node = node
+            else:
+                # Bullets hold one paragraph; text after a bullet list belongs to the item above it.
+                while len(stack) > 1 and stack[-1].level >= _LEVEL["dash"]:
+                    stack.pop()
+                node = Node(kind="paragraph", start=a, end=z, level=99, page=ln.page, bbox=ln.bbox)
+                stack[-1].children.append(node)
+                last_node = node
+        last_line_text = t
+    return root
+
+
+def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) -> Optional[int]:
+    """End of a bold lead-in that ends with ':' ("**4. Sở Tài Chính:**") or of an
+    agency-only prefix before ':' ("2.2. Các Sở, ban, ngành: Triển khai ...")."""
+    for s, e in emph:
+        if s <= body_start + 1 and e > body_start:
+            seg = text[s:e].rstrip()
+            if seg.endswith(":"):
+                return s + len(seg)
+            # bold part followed directly by ':' outside the emphasis
+            rest = text[e:z]
+            if rest.lstrip().startswith(":") and len(seg) < 150:
+                return e + rest.index(":") + 1
+            break
+    colon = text.find(":", body_start, min(z, body_start + 160))
+    if colon > 0 and not re.match(r"(giao|yêu cầu|đề nghị|chỉ đạo)\b", text[body_start:colon].strip().lower()):
+        prefix = text[body_start:colon]
+        from .agencies import load_gazetteer
+
+        g = load_gazetteer()
+        ms = g.find(prefix, weak=True)
+        if ms:
+            covered = sum(m.end - m.start for m in ms)
+            rest = re.sub(r"[\s,;]|\bvà\b|\bcác\b|\bcấp\b|\btỉnh\b", "", _remove(prefix, ms))
+            if covered >= 0.6 * len(prefix.strip()) and len(rest) <= 12:
+                return colon + 1
+    return None
+
+
+def _remove(s: str, ms) -> str:
+    out, pos = [], 0
+    for m in ms:
+        out.append(s[pos:m.start])
+        pos = m.end
+    out.append(s[pos:])
+    return "".join(out)
+
+
+def _table_node(src: SourceText, table: Table) -> Node:
+    text = src.text
+    node = Node(kind="table", start=table.start, end=table.end, page=(table.pages[0] if table.pages else None))
+    header_idx, roles = None, {}
+    for i, row in enumerate(table.rows[:4]):
+        r = {j: column_role(text[c.start:c.end]) for j, c in enumerate(row)}
+        if sum(1 for v in r.values() if v) >= 2 and "task" in r.values():
+            header_idx, roles = i, r
+            break
+    if header_idx is None:
+        node.marker = "data"  # not a task table
+        return node
+    node.marker = "tasks"
+    stack: list[Node] = [node]
+    for i, row in enumerate(table.rows[header_idx + 1:], start=header_idx + 1):
+        cells: dict[str, tuple[int, int]] = {}
+        for j, c in enumerate(row):
+            role = roles.get(j)
+            if role and role not in cells:
+                cells[role] = (c.start, c.end)
+        header_again = sum(1 for j, c in enumerate(row) if roles.get(j) and column_role(text[c.start:c.end]) == roles.get(j))
+        if header_again >= 2:
+            continue  # a header repeated on a later page
+        task = cells.get("task")
+        if not task or task[1] <= task[0]:
+            continue
+        stt = text[cells["stt"][0]:cells["stt"][1]].strip() if "stt" in cells else ""
+        filled = [r for r in ("lead", "support", "deadline", "lead_support") if r in cells and cells[r][1] > cells[r][0]]
+        page = table.row_pages[i] if i < len(table.row_pages) else None
+        bbox = row[0].bbox if row and row[0].bbox else None
+        is_group = not filled and (re.fullmatch(r"[IVXLC]+\.?|\d+\.?|[A-Z]\.?", stt) or not stt)
+        if is_group:
+            level = 1 if re.fullmatch(r"[IVXLC]+\.?|[A-Z]\.?", stt) else 2
+            while len(stack) > 1 and stack[-1].level >= level:
+                stack.pop()
+            g = Node(kind="heading", start=task[0], end=task[1], marker=stt, level=level, page=page, bbox=bbox)
+            stack[-1].children.append(g)
+            stack.append(g)
+            continue
+        r = Node(kind="row", start=task[0], end=task[1], marker=stt, level=50, cells=cells, page=page, bbox=bbox)
+        stack[-1].children.append(r)
+    return node
