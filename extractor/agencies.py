@@ -65,9 +65,15 @@ class Mention:
         return self.agency.name if self.agency else clean_unknown(self.text)
 
 
+# Abbreviations in names the gazetteer does not know, spelled out.
+UNKNOWN_ABBREV = {"BQL": "Ban Quản lý", "KKT": "Khu kinh tế", "KCN": "Khu công nghiệp", "CNTT": "công nghệ thông tin",
+                  "UBND": "UBND", "TTHC": "thủ tục hành chính", "HTX": "Hợp tác xã"}
+
+
 def clean_unknown(text: str) -> str:
     t = re.sub(r"\s+", " ", text).strip(" ,;:.-")
-    t = re.sub(r"\s+(trên địa bàn( tỉnh)?|liên quan|có liên quan)$", "", t)
+    t = re.sub(r"\s+(liên quan|có liên quan)$", "", t)
+    t = " ".join(UNKNOWN_ABBREV.get(w, w) for w in t.split(" "))
     return t[:1].upper() + t[1:] if t else t
 
 

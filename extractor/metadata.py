@@ -103,7 +103,7 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
         before = text[:motto.start()]
         for raw in before.split("\n"):
             t = raw.strip(" *#|")
-            if t and not t.startswith(("Số", "Quyết định", "|")) and len(t) < 80:
+            if t and not t.startswith(("Số", "Quyết định", "|")) and len(t) < 80 and not re.search(r"\d", t):
                 lines.append(t)
         lines = [t for t in lines if t.isupper()][-3:]
         # "VĂN PHÒNGCỘNG HÒA" glued together in some exports
@@ -116,6 +116,8 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
             return f"UBND tỉnh {meta.province}"
         return None
     joined = re.sub(r"\s+", " ", " ".join(lines)).strip()
+    if re.fullmatch(r"(UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)", joined, re.I) and meta.province:
+        return f"UBND tỉnh {meta.province}"  # the province line is missing from the header
     m = re.match(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s+(TỈNH|THÀNH PHỐ)\s+(.+)$", joined, re.I)
     if m:
         # "UBND TỈNH QUẢNG TRỊ VĂN PHÒNG": the province, then an office under it

@@ -50,14 +50,15 @@ _CLOSING = re.compile(
     r"(nghiem tuc trien khai thuc hien|trien khai thuc hien nghiem tuc|to chuc thuc hien|to chuc trien khai thuc hien nghiem tuc|"
     r"thuc hien nghiem tuc|nghiem tuc thuc hien)\s+(cac noi dung tren|(chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban|de an) nay|"
     r"noi dung (chi thi|cong van|van ban) nay)|chiu trach nhiem thi hanh (quyet dinh|van ban) nay|co hieu luc (thi hanh )?(ke )?tu ngay|"
-    r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)")
+    r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)|^tren day la")
 _LEGAL_BASIS = re.compile(
     r"^can cu\s+(vao\s+)?(cac\s+)?(luat|hien phap|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|cong van|ke hoach|van ban|ket luan|"
     r"thong bao|chuong trinh|de an|y kien|tinh hinh|ket qua)")
 _INTRO = re.compile(r"(nhu sau|sau day|cu the)\s*:?\s*$|:\s*$")
 # Words that may stand before a subject list ("Giao Sở X", "Yêu cầu Thủ trưởng các sở").
 _SUBJECT_LEAD = re.compile(
-    r"^(?:(?:giao|yeu cau|de nghi|uy quyen)\s+)?(?:(?:thu truong|chu tich|giam doc|lanh dao|truong|nguoi dung dau)\s+)?")
+    r"^(?:(?:hang nam|hang quy|hang thang|dinh ky|trong nam \d{4}|nam \d{4}|can cu [^,]{3,60}),\s*)?"
+    r"(?:(?:giao|yeu cau|de nghi|uy quyen)\s+)?(?:(?:thu truong|chu tich|giam doc|lanh dao|truong|nguoi dung dau)\s+)?")
 _TITLE = re.compile(r"^\s*(?:thu truong|chu tich|giam doc|lanh dao|truong)\s+")
 _SUPPORT_CUE = re.compile(r"(phoi hop chat che voi|phoi hop voi|phoi hop cung|phoi hop|cung voi|cung)\s+")
 _OBJECT_CUE = re.compile(r"(\(?\s*(?:thong\s+)?qua|bao cao|gui|ve|trinh|tham muu|de xuat|cho|don doc|kiem tra|huong dan|cua|tai)\s*$")
@@ -69,6 +70,15 @@ class Context:
     lead: list[Mention] = field(default_factory=list)
     deadline: Optional[Deadline] = None
     section: list[str] = field(default_factory=list)
+    background: bool = False  # inside a section that reports or explains (no obligations)
+
+
+# Headings of sections that report, analyse or justify rather than direct (folded, at the start).
+_BACKGROUND_SECTION = re.compile(
+    r"^(danh gia|thuc trang|ket qua|phan tich|su can thiet|can cu|boi canh|tinh hinh|han che|nguyen nhan|"
+    r"tong quan|gioi thieu|muc luc|danh muc cac tu viet tat|tac dong|mot so tac dong|tinh kha thi|"
+    r"bai hoc|co so phap ly|co so thuc tien|quan diem|hien trang|ton tai|cac tieu chi|bieu do|"
+    r"loi mo dau|dat van de|khai quat|tom tat)")
 
 
 @dataclass
@@ -129,7 +139,9 @@ def is_background(sentence: str) -> bool:
     return bool(re.search(r"(^|\s)da(\s)", f)) and not _DIRECTIVE_RX.match(f) and not _MODAL.search(f)
 
 
-def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadline: bool) -> bool:
+def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadline: bool, item: bool = False) -> bool:
+    """Does ``text`` direct someone to act or fix a target?  List items in a
+    directive section default to yes unless they read as background."""
     f = fold(squeeze(text))
     if not f or len(f) < 12:
         return False
@@ -147,11 +159,15 @@ def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadl
         head = f[:60]
         # "Tuy nhiên, ...", "Thời gian qua, ... đã ..." open like verbs rarely; guard background openers
         return not re.match(r"^(tuy nhien|thoi gian qua|trong nhung nam qua|ben canh)", head)
-    if _BACKGROUND.search(f) and not has_target:
+    if item:
+        # a list item is a task unless it plainly reports or explains
+        if is_background(text) or re.search(r"\b(giup|la xu the|se tao|se giup)\b", f):
+            return False
+    elif _BACKGROUND.search(f) and not has_target:
         return False
     if _MODAL.search(f) or has_target or has_deadline:
         return True
-    return False
+    return item
 
 
 # ---------------------------------------------------------------- roles
@@ -199,7 +215,8 @@ def explicit_lead(text: str, mentions: list[Mention]) -> list[Mention]:
     out = []
     for men in mentions:
         after = f[men.end:men.end + 12]
-        if re.match(r"\s*(?:la co quan\s+)?chu tri", after):
+        # "do X chủ trì" is a relative clause ("dự án do các ngành chủ trì"), not an assignment
+        if re.match(r"\s*(?:la co quan\s+)?chu tri", after) and not re.search(r"\bdo\s+(cac\s+)?$", f[max(0, men.start - 8):men.start]):
             out.append(men)
     return out
 
@@ -237,6 +254,24 @@ class ObligationExtractor:
         doc = annotate(self.nlp, text, weak_agencies=weak)
         return [sp._.value for sp in doc.spans["agencies"]]
 
+    def has_verb_subject(self, text: str) -> bool:
+        """"Sở X chủ trì ..." opens with an agency and a verb: a task, not a title."""
+        ms = self.mentions(text)
+        subj, end = subject_mentions(text, ms)
+        return bool(subj) and bool(_DIRECTIVE_RX.match(fold(text[end:]).strip(" ,")))
+
+    def agency_only(self, text: str) -> bool:
+        """Is ``text`` a list of agencies ("Sở Kế hoạch và Đầu tư, Sở Tài chính")?"""
+        t = re.sub(r"^\s*(đề nghị|giao)\s+", "", text.strip().rstrip(":").strip(), flags=re.I)
+        ms = self.mentions(t, weak=True)
+        if not ms:
+            return False
+        rest = t
+        for m in sorted(ms, key=lambda m: -m.start):
+            rest = rest[:m.start] + rest[m.end:]
+        rest = re.sub(r"[\s,;.]|\bvà\b|\bcác\b|\btrên địa bàn( tỉnh)?\b", "", rest, flags=re.I)
+        return len(rest) <= max(8, 0.25 * len(t))
+
     def heading_context(self, src: SourceText, node: Node, ctx: Context, doc_year) -> Context:
         text = src.text
         a = node.start
@@ -252,17 +287,24 @@ class ObligationExtractor:
                 lead = ms
         if not lead and re.match(r"^\s*(đề nghị|giao)\s+", htext.strip().lower()):
             lead = ms
-        dl = parse_deadline(htext, doc_year)
+        # Only numbered sections pass a deadline down; a document title ("ĐỀ ÁN ... ĐẾN NĂM 2030") does not.
+        dl = parse_deadline(htext, doc_year) if node.marker and not node.marker.lower().startswith(("phụ lục", "phần")) else None
+        if dl is not None and re.search(r"\b(de an|ke hoach|chuong trinh|chien luoc|quyet dinh|nghi quyet|danh muc)\b", fold(htext)):
+            dl = None  # the heading names a plan ("Đề án chuyển đổi số đến năm 2030"), not a deadline
         if dl is not None and dl.kind == "year" and not re.match(r"(den|trong|cuoi|het|truoc)", fold(dl.text)):
             dl = None  # "Chính quyền số năm 2022" in a title names the year, it sets no deadline
-        section = ctx.section + [squeeze(text[node.start - len(node.marker) - 1 if node.marker else node.start:node.end])[:120]]
-        return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section)
+        label = squeeze(f"{node.marker} {text[node.start:node.end]}" if node.marker else text[node.start:node.end])
+        section = ctx.section + [label[:120]]
+        background = ctx.background or bool(_BACKGROUND_SECTION.match(fold(htext).strip(" *:.")))
+        return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section, background=background)
 
     def candidates(self, src: SourceText, root: Node, doc_year) -> list[Candidate]:
         out: list[Candidate] = []
         text = src.text
 
         def visit(node: Node, ctx: Context):
+            if ctx.background:
+                return
             for child in node.children:
                 if child.kind in ("meta",):
                     continue
@@ -286,7 +328,12 @@ class ObligationExtractor:
                         hctx = self.heading_context(src, child, ctx, doc_year)
                     else:
                         hctx = ctx
-                    if not body or (body.rstrip().endswith(":") and child.children and len(body) < 400):
+                    if not body or (body.rstrip().endswith(":") and child.children and len(body) < 400) \
+                            or (child.children and self.agency_only(body)) \
+                            or (any(c.kind in ("item", "heading") for c in child.children) and len(body) < 200
+                                and not re.search(r"[.;]$", body) and not self.has_verb_subject(body)) \
+                            or (child.children and len(body) < 120 and not re.search(r"[.;]$", body)
+                                and re.match(r"(đề nghị|giao|yêu cầu)\s", body.lower())):
                         # A heading item: its subject/agencies and deadline pass down.
                         sub = self.heading_context(src, Node(kind="heading", start=body_start or child.start, end=child.end), hctx, doc_year) if body else hctx
                         visit(child, sub if body else hctx)
@@ -299,7 +346,7 @@ class ObligationExtractor:
                         subj, _ = subject_mentions(body, ms)
                         lead = explicit_lead(body, ms) or subj
                         dl = None
-                        visit(child, Context(lead=lead or hctx.lead, deadline=dl or hctx.deadline, section=hctx.section))
+                        visit(child, replace(hctx, lead=lead or hctx.lead, deadline=dl or hctx.deadline))
                         continue
                     out.append(Candidate(body_start, child.end, "item", hctx, child))
                     visit(child, hctx)
@@ -342,7 +389,7 @@ class ObligationExtractor:
                     if d:
                         d.span_start, d.span_end = dcell
                         deadlines = [d]
-            elif not is_directive(otext, ments, bool(targets), bool(deadlines)):
+            elif not is_directive(otext, ments, bool(targets), bool(deadlines), item=cand.kind == "item"):
                 if cand.kind == "sentence":
                     subj, _ = subject_mentions(otext, ments)
                     if subj:
@@ -456,8 +503,13 @@ class ObligationExtractor:
 def _cell_unknowns(ctext: str, ms: list[Mention]) -> list[Mention]:
     """In a table cell every ';'/','-separated phrase is an agency: keep the
     gazetteer's matches and add the rest as unknown agencies."""
+    # "(Cổng Thông tin điện tử tỉnh)" after an agency names its unit, not a second agency
+    parens = [(m.start(), m.end()) for m in re.finditer(r"\([^)]*\)", ctext)]
+    ms = [m for m in ms if not any(a <= m.start and m.end <= b for a, b in parens)]
     out = list(ms)
     for part in re.finditer(r"[^;,\n()]+", ctext):
+        if any(a <= part.start() and part.end() <= b for a, b in parens):
+            continue
         s, e = part.start(), part.end()
         seg = ctext[s:e].strip()
         if len(seg) < 3 or any(m.start < e and s < m.end for m in ms):
@@ -467,7 +519,11 @@ def _cell_unknowns(ctext: str, ms: list[Mention]) -> list[Mention]:
         if re.search(r"\bliên quan\b", seg.lower()):
             continue
         lead_ws = len(ctext[s:e]) - len(ctext[s:e].lstrip())
-        out.append(Mention(s + lead_ws, s + lead_ws + len(seg), seg, None))
+        name = seg
+        words = seg.split()
+        if len(words) <= 4 and not any(w[:1].isupper() for w in words[1:]) and not fold(seg).startswith("cac "):
+            name = "Các " + seg.lower()  # a generic plural: "Viện" -> "Các viện"
+        out.append(Mention(s + lead_ws, s + lead_ws + len(seg), name, None))
     out.sort(key=lambda m: m.start)
     return out
 

@@ -147,6 +147,10 @@ def build_outline(src: SourceText) -> Node:
             root.children.append(Node(kind="meta", start=a, end=z, marker="addressees", page=ln.page, bbox=ln.bbox))
             last_node = None
             continue
+        if re.match(r"^\[\d+\]", t):
+            root.children.append(Node(kind="meta", start=a, end=z, marker="footnote", page=ln.page, bbox=ln.bbox))
+            last_node = None
+            continue
         marker, style, mlen = _marker(t)
         if region in ("recipients", "addressees"):
             if style in ("dash", "plus", "star") or len(t) < 60 or (region == "recipients" and not t.endswith(".")):

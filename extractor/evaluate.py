@@ -1,0 +1,290 @@
+"""Score the pipeline against gold files (annotations/*.json, `dti-gold/1`).
+
+Matching rule
+-------------
+Texts are compared as bags of folded word tokens (lower case, no diacritics,
+punctuation dropped).  similarity(p, g) = 2·|P∩G| / (|P| + |G|) (Dice).  Pairs
+are matched one-to-one, greedily from the most similar, and a pair counts only
+if its similarity is at least 0.5.  Predicted obligations outside the gold's
+``scope_lines`` are left out before matching (for text sources, by the line
+they start on; for other sources, when less than half of their word trigrams
+occur in the scoped lines of the gold's source text).
+
+Scores
+------
+- segmentation: precision = matched / predicted, recall = matched / gold.
+- lead, support, targets: micro P/R/F1 over the matched pairs: agencies compared
+  by folded canonical name; targets by (value, unit, op).
+- deadline: accuracy over matched pairs (kind, date, start and, for recurring,
+  every must all agree; both null counts as right).
+- metadata: accuracy over the six gold fields of every document.
+- dti (when a linker runs): top-1, recall@3 and abstain accuracy over matched
+  pairs, from ``extractor.link.dti_metrics``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from .export import document_json
+from .model import DocMeta
+from .textutil import fold, fold_key
+
+MATCH_THRESHOLD = 0.5
+
+
+def tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def similarity(a: str, b: str) -> float:
+    ta, tb = Counter(tokens(a)), Counter(tokens(b))
+    n = sum(ta.values()) + sum(tb.values())
+    return 2 * sum((ta & tb).values()) / n if n else 0.0
+
+
+def match(pred: list[dict], gold: list[dict], threshold: float = MATCH_THRESHOLD) -> list[tuple[int, int, float]]:
+    scores = []
+    for i, p in enumerate(pred):
+        for j, g in enumerate(gold):
+            s = similarity(p["text"], g["text"])
+            if s >= threshold:
+                scores.append((s, i, j))
+    scores.sort(reverse=True)
+    used_p, used_g, pairs = set(), set(), []
+    for s, i, j in scores:
+        if i in used_p or j in used_g:
+            continue
+        used_p.add(i)
+        used_g.add(j)
+        pairs.append((i, j, s))
+    return sorted(pairs, key=lambda x: x[1])
+
+
+@dataclass
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, pred: Counter, gold: Counter) -> None:
+        inter = sum((pred & gold).values())
+        self.tp += inter
+        self.fp += sum(pred.values()) - inter
+        self.fn += sum(gold.values()) - inter
+
+    def merge(self, o: "PRF") -> None:
+        self.tp += o.tp
+        self.fp += o.fp
+        self.fn += o.fn
+
+    @property
+    def p(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def r(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
+
+    def as_dict(self) -> dict:
+        return {"precision": round(self.p, 4), "recall": round(self.r, 4), "f1": round(self.f1, 4),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+
+
+@dataclass
+class Acc:
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += int(ok)
+        self.total += 1
+
+    def merge(self, o: "Acc") -> None:
+        self.right += o.right
+        self.total += o.total
+
+    @property
+    def value(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+    def as_dict(self) -> dict:
+        return {"accuracy": round(self.value, 4), "right": self.right, "total": self.total}
+
+
+@dataclass
+class DocScore:
+    name: str
+    segmentation: PRF = field(default_factory=PRF)
+    lead: PRF = field(default_factory=PRF)
+    support: PRF = field(default_factory=PRF)
+    targets: PRF = field(default_factory=PRF)
+    deadline: Acc = field(default_factory=Acc)
+    metadata: Acc = field(default_factory=Acc)
+    dti_pairs: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    def merge(self, o: "DocScore") -> None:
+        for k in ("segmentation", "lead", "support", "targets", "deadline", "metadata"):
+            getattr(self, k).merge(getattr(o, k))
+        self.dti_pairs += o.dti_pairs
+
+
+def _names(xs: list[str]) -> Counter:
+    return Counter(fold_key(x) for x in xs)
+
+
+def _target_key(t: dict) -> tuple:
+    return (float(t["value"]), fold_key(t.get("unit", "")), t.get("op"))
+
+
+def _deadline_ok(p: Optional[dict], g: Optional[dict]) -> bool:
+    if not p or not g:
+        return not p and not g
+    if p["kind"] != g["kind"] or p.get("date") != g.get("date") or p.get("start") != g.get("start"):
+        return False
+    if g["kind"] == "recurring":
+        return p.get("every") == g.get("every")
+    return True
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return fold_key(str(a)) == fold_key(str(b))
+
+
+def _in_scope_factory(gold: dict, source_text: Optional[str]):
+    ranges = gold.get("scope_lines")
+    if not ranges:
+        return lambda ob: True
+    lines = source_text.split("\n") if source_text else []
+    scoped = " ".join(" ".join(lines[a - 1:b]) for a, b in ranges) if lines else ""
+    toks = tokens(scoped)
+    tri = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
+
+    def in_scope(ob: dict) -> bool:
+        line = ob.get("source_line")
+        if line is not None:
+            return any(a <= line <= b for a, b in ranges)
+        t = tokens(ob["text"])
+        grams = [tuple(t[i:i + 3]) for i in range(len(t) - 2)]
+        return bool(grams) and sum(g in tri for g in grams) / len(grams) >= 0.5
+
+    return in_scope
+
+
+def score_document(pred: dict, gold: dict, source_text: Optional[str] = None) -> DocScore:
+    ds = DocScore(name=gold.get("source", "?"))
+    in_scope = _in_scope_factory(gold, source_text)
+    pobs = [o for o in pred["obligations"] if in_scope(o)]
+    gobs = gold["obligations"]
+    pairs = match(pobs, gobs)
+    ds.segmentation.tp = len(pairs)
+    ds.segmentation.fp = len(pobs) - len(pairs)
+    ds.segmentation.fn = len(gobs) - len(pairs)
+    matched_p = {i for i, _, _ in pairs}
+    matched_g = {j for _, j, _ in pairs}
+    for i, j, s in pairs:
+        p, g = pobs[i], gobs[j]
+        for key, prf in (("lead", ds.lead), ("support", ds.support)):
+            pc, gc = _names(p[key]), _names(g[key])
+            prf.add(pc, gc)
+            if pc != gc:
+                ds.errors.append({"field": key, "gold_id": g.get("id"), "text": g["text"][:80],
+                                  "pred": p[key], "gold": g[key]})
+        pt, gt = Counter(_target_key(t) for t in p["targets"]), Counter(_target_key(t) for t in g["targets"])
+        ds.targets.add(pt, gt)
+        if pt != gt:
+            ds.errors.append({"field": "targets", "gold_id": g.get("id"), "text": g["text"][:80],
+                              "pred": [t["text"] for t in p["targets"]], "gold": [t["text"] for t in g["targets"]]})
+        ok = _deadline_ok(p.get("deadline"), g.get("deadline"))
+        ds.deadline.add(ok)
+        if not ok:
+            ds.errors.append({"field": "deadline", "gold_id": g.get("id"), "text": g["text"][:80],
+                              "pred": p.get("deadline"), "gold": g.get("deadline")})
+        if "dti" in g:
+            ds.dti_pairs.append((p.get("dti", []), g["dti"]))
+    for j, g in enumerate(gobs):
+        if j not in matched_g:
+            ds.errors.append({"field": "missed", "gold_id": g.get("id"), "text": g["text"][:100]})
+    for i, p in enumerate(pobs):
+        if i not in matched_p:
+            ds.errors.append({"field": "extra", "text": p["text"][:100]})
+    gm = gold.get("document", {})
+    pm = pred.get("document", {})
+    for k in DocMeta.GOLD_FIELDS:
+        if k in gm:
+            ok = _same(pm.get(k), gm.get(k))
+            ds.metadata.add(ok)
+            if not ok:
+                ds.errors.append({"field": f"document.{k}", "pred": pm.get(k), "gold": gm.get(k)})
+    return ds
+
+
+def find_source(gold_path: Path, gold: dict, corpus_dirs: list[Path]) -> Optional[Path]:
+    name = gold.get("source") or gold_path.with_suffix(".txt").name
+    for d in [gold_path.parent, *corpus_dirs]:
+        p = d / name
+        if p.exists():
+            return p
+    return None
+
+
+def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] = None,
+             source_override: Optional[dict[str, Path]] = None) -> dict:
+    """Run ``pipeline`` on each gold file's source and score it.
+
+    ``source_override`` maps a gold source name to another file to read (a
+    PDF or scan of the same document), scored against the same gold.
+    """
+    gold_dir = Path(gold_dir)
+    corpus_dirs = corpus_dirs or [Path("corpus"), gold_dir.parent / "corpus"]
+    per_doc: list[DocScore] = []
+    total = DocScore(name="overall")
+    missing = []
+    for gp in sorted(gold_dir.glob("*.json")):
+        gold = json.loads(gp.read_text(encoding="utf-8"))
+        if gold.get("schema") != "dti-gold/1":
+            continue
+        src_path = find_source(gp, gold, corpus_dirs)
+        if src_path is None:
+            missing.append(gold.get("source"))
+            continue
+        read_path = (source_override or {}).get(gold.get("source"), src_path)
+        doc = pipeline.process(read_path)
+        pred = document_json(doc)
+        source_text = src_path.read_text(encoding="utf-8") if src_path.suffix in (".txt", ".md") else None
+        if read_path != src_path:
+            for o in pred["obligations"]:
+                o["source_line"] = None  # lines of another file do not index the gold's source
+        ds = score_document(pred, gold, source_text)
+        ds.name = gold.get("source", gp.name)
+        per_doc.append(ds)
+        total.merge(ds)
+    return {"documents": per_doc, "overall": total, "missing": missing}
+
+
+def report_dict(result: dict, dti_metrics=None) -> dict:
+    def one(ds: DocScore) -> dict:
+        d = {k: getattr(ds, k).as_dict() for k in ("segmentation", "lead", "support", "targets", "deadline", "metadata")}
+        if dti_metrics and ds.dti_pairs:
+            d["dti"] = dti_metrics(ds.dti_pairs)
+        return d
+
+    return {
+        "rule": f"Dice token overlap >= {MATCH_THRESHOLD}, one-to-one greedy; field scores over matched pairs",
+        "documents": {ds.name: one(ds) for ds in result["documents"]},
+        "overall": one(result["overall"]),
+        "missing_sources": result["missing"],
+        "errors": {ds.name: ds.errors for ds in result["documents"]},
+    }
