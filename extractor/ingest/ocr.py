@@ -1,0 +1,490 @@
+"""OCR with Tesseract (``-l vie``): preprocessing, orientation, page-parallel runs.
+
+Per page: red seals/stamps are whitened (they cover text and become noise),
+the page is turned to grayscale, a 3x3 median filter is applied when the page
+is speckled (specks otherwise turn into diacritics: A -> Ạ), small skew is
+corrected, pages scanned sideways or upside down are turned (a projection
+test for sideways pages, Tesseract OSD when the first reading is poor), and
+Tesseract runs as its own process with ``OMP_THREAD_LIMIT=1``.
+
+Pages are processed by a pool of worker threads, one per core: each worker
+renders/loads its page, preprocesses it (numpy/Pillow release the GIL) and
+waits on its Tesseract process, so every core runs one single-threaded
+Tesseract, the arrangement that is fastest on this hardware (OpenMP threads
+inside parallel processes slow OCR down by an order of magnitude).  At most
+``2 x workers`` pages are in flight, so memory stays bounded on long scans.
+
+Words come back as ``layout.Seg`` objects in PDF points, so the layout stage
+handles OCR text exactly like a text layer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Optional
+
+from ..textutil import nfc, vietnamese_ratio
+from .layout import RawCell, RawTable, Seg
+
+OCR_DPI = 300
+LANG = "vie"
+PSM = 3
+
+
+class OcrUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class OcrPage:
+    segs: list[Seg]
+    width_pt: float
+    height_pt: float
+    quality: float
+    mean_conf: float
+    rotation: int = 0  # degrees the image was turned (clockwise) before OCR
+    skew: float = 0.0
+    median: bool = False
+    red_pixels: int = 0
+    tables: list[RawTable] = field(default_factory=list)
+    words: int = 0
+    text: str = ""
+
+
+def tesseract_cmd() -> str:
+    try:
+        import pytesseract
+
+        cmd = pytesseract.pytesseract.tesseract_cmd
+    except Exception:  # pragma: no cover - pytesseract is a dependency
+        cmd = "tesseract"
+    path = shutil.which(cmd) or shutil.which("tesseract")
+    if not path:
+        raise OcrUnavailable("tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie)")
+    return path
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"
+    return env
+
+
+def workers() -> int:
+    n = os.environ.get("EXTRACTOR_OCR_WORKERS")
+    if n and n.isdigit() and int(n) > 0:
+        return int(n)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------- preprocessing
+
+
+def suppress_red(img):
+    """Whiten strongly red pixels (seals, incoming stamps); returns (L image, red pixel count)."""
+    from PIL import Image, ImageChops
+
+    if img.mode not in ("RGB", "RGBA"):
+        return img.convert("L"), 0
+    rgb = img.convert("RGB")
+    # quick look on a thumbnail: most pages have no red at all
+    thumb = rgb.reduce(8)
+    r, g, b = thumb.split()
+    redness = ImageChops.subtract(r, ImageChops.lighter(g, b))
+    if redness.point(lambda v: 255 if v > 60 else 0).getbbox() is None:
+        return rgb.convert("L"), 0
+    r, g, b = rgb.split()
+    redness = ImageChops.subtract(r, ImageChops.lighter(g, b))
+    mask = redness.point(lambda v: 255 if v > 45 else 0)
+    gray = rgb.convert("L")
+    white = Image.new("L", gray.size, 255)
+    gray.paste(white, mask=mask)
+    import numpy as np
+
+    return gray, int(np.count_nonzero(np.asarray(mask.reduce(4))))
+
+
+def _dark(arr, thr: int = 150):
+    return arr < thr
+
+
+def speckle_score(gray) -> float:
+    """Share of dark pixels that are isolated specks, on a central sample."""
+    import numpy as np
+
+    w, h = gray.size
+    cw, ch = min(w, 900), min(h, 900)
+    box = ((w - cw) // 2, (h - ch) // 2, (w + cw) // 2, (h + ch) // 2)
+    a = _dark(np.asarray(gray.crop(box)))
+    if a.sum() < 50:
+        return 0.0
+    p = np.pad(a, 1)
+    nb = (p[:-2, :-2].astype(np.uint8) + p[:-2, 1:-1] + p[:-2, 2:] + p[1:-1, :-2] + p[1:-1, 2:]
+          + p[2:, :-2] + p[2:, 1:-1] + p[2:, 2:])
+    isolated = np.logical_and(a, nb <= 1).sum()
+    return float(isolated) / float(a.sum())
+
+
+def _profile_score(binary) -> float:
+    import numpy as np
+
+    prof = binary.sum(axis=1).astype(np.float64)
+    if prof.size < 3:
+        return 0.0
+    d = np.diff(prof)
+    return float((d * d).sum())
+
+
+def estimate_skew(gray, max_angle: float = 3.0) -> float:
+    """Skew in degrees (positive: text rises to the right) from projection profiles."""
+    import numpy as np
+    from PIL import Image
+
+    w, h = gray.size
+    f = max(1, int(round(max(w, h) / 800)))
+    th = gray.reduce(f) if f > 1 else gray
+    bw = th.point(lambda v: 255 if v < 140 else 0)
+
+    def score(angle: float) -> float:
+        r = bw.rotate(angle, resample=Image.NEAREST, fillcolor=0)
+        return _profile_score(np.asarray(r) > 0)
+
+    best = max((score(a / 2), a / 2) for a in range(int(-2 * max_angle), int(2 * max_angle) + 1))
+    a0 = best[1]
+    fine = max((score(a0 + d / 10), a0 + d / 10) for d in range(-5, 6))
+    return fine[1]
+
+
+def sideways(gray) -> bool:
+    """True when text lines run vertically (page scanned at 90/270 degrees)."""
+    import numpy as np
+
+    w, h = gray.size
+    f = max(1, int(round(max(w, h) / 800)))
+    th = gray.reduce(f) if f > 1 else gray
+    a = np.asarray(th) < 140
+    if a.sum() < 200:
+        return False
+    rows = _profile_score(a)
+    cols = _profile_score(a.T)
+    return cols > 1.6 * rows
+
+
+def osd_rotation(gray) -> tuple[int, float]:
+    """Tesseract OSD: (degrees to rotate clockwise, confidence)."""
+    import re
+
+    img = gray
+    w, h = img.size
+    if max(w, h) > 2000:
+        f = max(w, h) / 2000
+        img = img.resize((int(w / f), int(h / f)))
+    try:
+        out = _run([tesseract_cmd(), "stdin", "stdout", "--psm", "0", "-l", "osd"], _pgm(img), timeout=60)
+    except Exception:
+        return 0, 0.0
+    m = re.search(r"Rotate:\s*(\d+)", out)
+    c = re.search(r"Orientation confidence:\s*([\d.]+)", out)
+    return (int(m.group(1)) if m else 0), (float(c.group(1)) if c else 0.0)
+
+
+def _pgm(gray) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    gray.save(buf, format="PPM")
+    return buf.getvalue()
+
+
+def _run(cmd: list[str], data: bytes, timeout: float = 300) -> str:
+    r = subprocess.run(cmd, input=data, capture_output=True, env=_env(), timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError(f"tesseract failed: {r.stderr.decode('utf-8', 'replace').strip()[:200]}")
+    return r.stdout.decode("utf-8", "replace")
+
+
+# --------------------------------------------------------------------------- tesseract
+
+
+def tesseract_tsv(gray, dpi: int, psm: int = PSM) -> list[dict]:
+    cmd = [tesseract_cmd(), "stdin", "stdout", "-l", LANG, "--psm", str(psm), "--dpi", str(int(dpi)),
+           "-c", "tessedit_do_invert=0", "tsv"]
+    out = _run(cmd, _pgm(gray))
+    words = []
+    lines = out.splitlines()
+    for ln in lines[1:]:
+        parts = ln.split("\t")
+        if len(parts) < 12 or parts[0] != "5":
+            continue
+        text = parts[11].strip()
+        if not text:
+            continue
+        try:
+            words.append({
+                "block": int(parts[2]), "par": int(parts[3]), "line": int(parts[4]),
+                "left": int(parts[6]), "top": int(parts[7]), "width": int(parts[8]), "height": int(parts[9]),
+                "conf": float(parts[10]), "text": nfc(text),
+            })
+        except ValueError:
+            continue
+    return words
+
+
+def words_to_segs(words: list[dict], dpi: float, origin: str = "ocr") -> list[Seg]:
+    """Tesseract words -> Segs (PDF points), one per line, split at wide gaps."""
+    k = 72.0 / dpi
+    by_line: dict[tuple, list[dict]] = {}
+    for w in words:
+        by_line.setdefault((w["block"], w["par"], w["line"]), []).append(w)
+    segs: list[Seg] = []
+    for key in sorted(by_line, key=lambda t: (min(w["top"] for w in by_line[t]), t)):
+        ws = sorted(by_line[key], key=lambda w: w["left"])
+        hs = sorted(w["height"] for w in ws)
+        lh = hs[len(hs) // 2] or 1
+        cur: list[dict] = []
+
+        def flush():
+            if not cur:
+                return
+            text = " ".join(w["text"] for w in cur)
+            x0 = min(w["left"] for w in cur)
+            top = min(w["top"] for w in cur)
+            x1 = max(w["left"] + w["width"] for w in cur)
+            bot = max(w["top"] + w["height"] for w in cur)
+            segs.append(Seg(text=text, x0=x0 * k, top=top * k, x1=x1 * k, bottom=bot * k, size=lh * k,
+                            origin=origin))
+            cur.clear()
+
+        for w in ws:
+            if cur and w["left"] - (cur[-1]["left"] + cur[-1]["width"]) > 2.2 * lh:
+                flush()
+            cur.append(w)
+        flush()
+    return segs
+
+
+def _quality(words: list[dict]) -> tuple[float, float, str]:
+    text = " ".join(w["text"] for w in words)
+    confs = [w["conf"] for w in words if w["conf"] >= 0]
+    return vietnamese_ratio(text), (sum(confs) / len(confs) if confs else 0.0), text
+
+
+def _rotate_back(segs: list[Seg], rotation: int, w_pt: float, h_pt: float) -> None:
+    """Map boxes from the turned image back to the page as it is stored."""
+    if rotation % 360 == 0:
+        return
+    for s in segs:
+        x0, t, x1, b = s.x0, s.top, s.x1, s.bottom
+        if rotation == 180:
+            s.x0, s.x1, s.top, s.bottom = w_pt - x1, w_pt - x0, h_pt - b, h_pt - t
+        elif rotation == 90:  # image was turned 90 cw: (x, y) in turned = (H - y, x) of original
+            s.x0, s.x1, s.top, s.bottom = t, b, h_pt - x1, h_pt - x0
+        elif rotation == 270:
+            s.x0, s.x1, s.top, s.bottom = w_pt - b, w_pt - t, x0, x1
+
+
+def ocr_image(img, dpi: float, *, page: int = 1, detect_tables: bool = True, psm: int = PSM,
+              median: Optional[bool] = None) -> OcrPage:
+    """OCR one page image (PIL, any mode) whose resolution is ``dpi``."""
+    from PIL import Image, ImageFilter
+
+    if img.mode in ("RGBA", "LA", "P", "1", "I;16", "I", "F", "CMYK"):
+        img = img.convert("RGB")
+    w_px, h_px = img.size
+    w_pt, h_pt = w_px * 72.0 / dpi, h_px * 72.0 / dpi
+    gray, red = suppress_red(img)
+    # DPI normalisation: Tesseract is tuned for ~300 dpi; low-resolution scans
+    # are upscaled, very high ones reduced.
+    scale = 1.0
+    if dpi < 240 or dpi > 400:
+        scale = OCR_DPI / dpi
+        gray = gray.resize((max(1, int(w_px * scale)), max(1, int(h_px * scale))), Image.BICUBIC)
+    eff_dpi = dpi * scale
+    if median is None:
+        median = speckle_score(gray) > 0.05
+    if median:
+        gray = gray.filter(ImageFilter.MedianFilter(3))
+    rotation = 0
+    if sideways(gray):
+        rot, conf = osd_rotation(gray)
+        rotation = rot if rot in (90, 270) else 90
+        gray = gray.rotate(-rotation, expand=True, fillcolor=255)
+    skew = estimate_skew(gray)
+    if abs(skew) >= 0.4:
+        gray = gray.rotate(-skew, resample=Image.BILINEAR, expand=False, fillcolor=255)
+    words = tesseract_tsv(gray, int(eff_dpi), psm)
+    q, conf, text = _quality(words)
+    nwords = sum(1 for w in words if any(ch.isalpha() for ch in w["text"]))
+    # upside down (or sideways missed): a poor first reading gets an OSD second opinion
+    if nwords < 15 or q < 0.25 or conf < 55:
+        rot, oconf = osd_rotation(gray)
+        if rot in (90, 180, 270) and oconf >= 1.0:
+            turned = gray.rotate(-rot, expand=True, fillcolor=255)
+            w2 = tesseract_tsv(turned, int(eff_dpi), psm)
+            q2, conf2, text2 = _quality(w2)
+            if (q2, conf2) > (q, conf) and len(w2) >= 0.5 * len(words):
+                words, q, conf, text, gray = w2, q2, conf2, text2, turned
+                rotation = (rotation + rot) % 360
+    segs = words_to_segs(words, eff_dpi)
+    tables: list[RawTable] = []
+    if detect_tables and words:
+        try:
+            tables, used = image_tables(gray, words, eff_dpi, page)
+            if tables:
+                segs = words_to_segs([w for i, w in enumerate(words) if not used[i]], eff_dpi)
+        except Exception:
+            tables = []
+    # boxes back to the page's own orientation
+    tw, th = (h_pt, w_pt) if rotation in (90, 270) else (w_pt, h_pt)
+    del tw, th
+    _rotate_back(segs, rotation, w_pt, h_pt)
+    return OcrPage(segs=segs, width_pt=w_pt, height_pt=h_pt, quality=q, mean_conf=conf, rotation=rotation,
+                   skew=skew, median=bool(median), red_pixels=red, tables=tables, words=len(words), text=text)
+
+
+# --------------------------------------------------------------------------- tables in images
+
+
+def _runs(mask_1d, min_len: int) -> list[tuple[int, int]]:
+    import numpy as np
+
+    m = np.concatenate([[0], mask_1d.astype(np.int8), [0]])
+    d = np.diff(m)
+    starts = np.where(d == 1)[0]
+    ends = np.where(d == -1)[0]
+    return [(int(a), int(b)) for a, b in zip(starts, ends) if b - a >= min_len]
+
+
+def _line_positions(profile, min_len: int) -> list[int]:
+    """Centres of ruling lines from a 1-D 'long dark run' profile."""
+    import numpy as np
+
+    idx = np.where(profile >= min_len)[0]
+    if idx.size == 0:
+        return []
+    groups = []
+    start = prev = int(idx[0])
+    for v in idx[1:]:
+        v = int(v)
+        if v - prev > 3:
+            groups.append((start + prev) // 2)
+            start = v
+        prev = v
+    groups.append((start + prev) // 2)
+    return groups
+
+
+def image_tables(gray, words: list[dict], dpi: float, page: int) -> tuple[list[RawTable], list[bool]]:
+    """Ruled tables drawn in a scanned image: long horizontal and vertical dark runs
+    form a grid; OCR words are assigned to its cells by their centre."""
+    import numpy as np
+    from scipy import ndimage as ndi
+
+    used = [False] * len(words)
+    a = np.asarray(gray) < 150
+    h, w = a.shape
+    min_h = int(w * 0.25)
+    min_v = int(dpi * 0.35)
+    # long horizontal runs: opening with a wide structuring element
+    hor = ndi.binary_opening(a, structure=np.ones((1, max(40, int(dpi * 0.6))), bool))
+    ver = ndi.binary_opening(a, structure=np.ones((max(30, int(dpi * 0.3)), 1), bool))
+    if hor.sum() < min_h or ver.sum() < min_v * 3:
+        return [], used
+    ys = _line_positions(hor.sum(axis=1), min_h)
+    if len(ys) < 3:
+        return [], used
+    # the table spans the horizontal lines; verticals inside that band
+    y0, y1 = ys[0], ys[-1]
+    band = ver[y0:y1 + 1]
+    xs = _line_positions(band.sum(axis=0), int(0.5 * (y1 - y0)) if len(ys) <= 3 else int(min_v))
+    if len(xs) < 3:
+        return [], used
+    # rows are between consecutive horizontal lines; cells between verticals
+    k = 72.0 / dpi
+    nrow, ncol = len(ys) - 1, len(xs) - 1
+    cells: list[list[list[dict]]] = [[[] for _ in range(ncol)] for _ in range(nrow)]
+    import bisect
+
+    for i, wd in enumerate(words):
+        cx = wd["left"] + wd["width"] / 2
+        cy = wd["top"] + wd["height"] / 2
+        if not (xs[0] <= cx <= xs[-1] and ys[0] <= cy <= ys[-1]):
+            continue
+        r = bisect.bisect_right(ys, cy) - 1
+        c = bisect.bisect_right(xs, cx) - 1
+        if 0 <= r < nrow and 0 <= c < ncol:
+            cells[r][c].append(wd)
+            used[i] = True
+    rows: list[list[RawCell]] = []
+    for r in range(nrow):
+        row = []
+        for c in range(ncol):
+            ws = sorted(cells[r][c], key=lambda wd: (wd["block"], wd["par"], wd["line"], wd["left"]))
+            # order by visual line then x
+            ws.sort(key=lambda wd: (round((wd["top"] + wd["height"] / 2) / max(wd["height"], 1) / 1.2), wd["left"]))
+            text = " ".join(wd["text"] for wd in ws)
+            row.append(RawCell(text=text, bbox=(xs[c] * k, ys[r] * k, xs[c + 1] * k, ys[r + 1] * k)))
+        rows.append(row)
+    rows = [r for r in rows if any(c.text for c in r)]
+    from .tables import _drop_empty, is_false_positive
+
+    rows = _drop_empty(rows)
+    if not rows:
+        return [], [False] * len(words)
+    t = RawTable(bbox=(xs[0] * k, ys[0] * k, xs[-1] * k, ys[-1] * k), page=page, rows=rows,
+                 row_pages=[page] * len(rows), origin="ocr")
+    if is_false_positive(t):
+        return [], [False] * len(words)
+    return [t], used
+
+
+# --------------------------------------------------------------------------- parallel pages
+
+
+_PDFIUM_LOCK = threading.RLock()  # pdfium is not thread-safe
+
+
+def pdfium_lock() -> threading.RLock:
+    return _PDFIUM_LOCK
+
+
+def ocr_stream(jobs: Iterable[tuple[int, Callable[[], tuple]]], n_workers: Optional[int] = None,
+               **kw) -> Iterator[tuple[int, object]]:
+    """Run ``ocr_image`` on pages produced by ``jobs`` = (key, loader) where loader()
+    returns (PIL image, dpi).  Yields (key, OcrPage | Exception) in job order, with
+    at most 2 x workers pages in flight."""
+    n = n_workers or workers()
+    tesseract_cmd()  # fail early and clearly
+
+    def work(loader):
+        try:
+            img, dpi = loader()
+            return ocr_image(img, dpi, **kw)
+        except Exception as e:  # reported per page by the caller
+            return e
+
+    if n <= 1:
+        for key, loader in jobs:
+            yield key, work(loader)
+        return
+    from collections import deque
+
+    window = 2 * n
+    with ThreadPoolExecutor(max_workers=n) as ex:
+        pending: deque = deque()
+        for key, loader in jobs:
+            pending.append((key, ex.submit(work, loader)))
+            if len(pending) >= window:
+                k, fut = pending.popleft()
+                yield k, fut.result()
+        while pending:
+            k, fut = pending.popleft()
+            yield k, fut.result()
