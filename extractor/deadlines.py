@@ -40,8 +40,8 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     ("half", re.compile(r"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+" + _Y)),
     ("month", re.compile(r"(?:(truoc|trong|den\s+het|cuoi|den|dau)\s+)?thang\s+(\d{1,2})\s*(?:/|nam)\s*" + _Y)),
     ("period", re.compile(r"(?:(?:trong\s+)?giai\s+doan\s+|(?:tu\s+)?nam\s+)?" + _Y + r"\s*(?:-|–|—|den|toi)\s*(?:nam\s+)?" + _Y)),
-    ("year", re.compile(r"(?:(?:den\s+het|den\s+cuoi|den|trong|cuoi|het|truoc|trong\s+nam|dau)\s+)?nam\s+" + _Y)),
     ("from_year", re.compile(r"(?:ke\s+)?tu\s+nam\s+" + _Y)),
+    ("year", re.compile(r"(?:(?:den\s+het|den\s+cuoi|den|trong|cuoi|het|truoc|trong\s+nam|dau)\s+)?nam\s+" + _Y)),
     ("recurring", re.compile(
         r"(?:(?:theo\s+)?dinh\s+ky(?:\s+(?:hang|hang)\s+(nam|quy|thang|tuan)|\s+(6|06|03|3)\s+thang)?|(?:hang|hang)\s+(nam|quy|thang|tuan)|moi\s+(nam|quy|thang|tuan))")),
 ]
@@ -108,7 +108,7 @@ def find_deadlines(text: str, doc_year: Optional[int] = None) -> list[Deadline]:
             found.append((s, e, kind, m))
     out: list[Deadline] = []
     for s, e, kind, m in sorted(found, key=lambda f: f[0]):
-        dl = _build(kind, m, text[s:e], doc_year, folded, s)
+        dl = _build(kind, m, text[s:e], doc_year, folded, s, text)
         if dl is None:
             continue
         dl.span_start, dl.span_end = s, e
@@ -116,7 +116,17 @@ def find_deadlines(text: str, doc_year: Optional[int] = None) -> list[Deadline]:
     return out
 
 
-def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: str, s: int) -> Optional[Deadline]:
+def _in_title(text: str, folded: str, s: int, e: int) -> bool:
+    """Is the expression part of a programme's name ("Chương trình ... đến năm
+    2025, định hướng đến năm 2030", "Đề án ... tầm nhìn 2045")?"""
+    if re.match(r"\s*,?\s*(dinh huong|tam nhin)", folded[e:e + 25]) or re.search(r"(dinh huong|tam nhin)\s*(den\s*)?(nam\s*)?$", folded[max(0, s - 25):s]):
+        return True
+    clause = max(text.rfind(";", 0, s), text.rfind(". ", 0, s), text.rfind(":", 0, s)) + 1
+    return bool(re.search(r"(?<![\w])(Chương trình|Đề án|Chiến lược|Kế hoạch|Nghị quyết|Quyết định)\s+[^,;]{0,120}$", text[clause:s]))
+
+
+def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: str, s: int,
+           raw_text: str = "") -> Optional[Deadline]:
     g = m.groups()
     txt = raw.strip(" ,.;:")
     if kind == "recurring_date":
@@ -138,7 +148,7 @@ def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: st
         if kind == "date" and not re.match(r"(hoan\s+thanh\s+)?(truoc|cham|han|den|trong|vao)", folded[s:]):
             return None  # a bare "ngày 06/3/2022" is a date of issue, not a deadline
         return Deadline(text=txt, kind="date", date=iso)
-    if _in_citation(folded, s):
+    if _in_citation(folded, s) or (kind != "recurring" and _in_title(raw_text, folded, s, m.end())):
         return None
     if kind == "quarter":
         q = _ROMAN[g[1]]

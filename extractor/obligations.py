@@ -128,8 +128,8 @@ _BACKGROUND_OPENERS = re.compile(r"^(tuy nhien|thoi gian qua|trong nhung nam qua
 
 
 _TIME_OPENER = re.compile(
-    r"^(?:(?:theo\s+)?dinh\s+ky|hang\s+(?:nam|quy|thang|tuan)|thuong\s+xuyen|truoc\s+ngay\s+[\d/]+|"
-    r"(?:trong|den|cuoi)\s+nam\s+\d{4}|nam\s+\d{4}|kip\s+thoi)[\s,]*")
+    r"^(?:(?:(?:theo\s+)?dinh\s+ky|hang\s+(?:nam|quy|thang|tuan)|thuong\s+xuyen|truoc\s+ngay\s+[\d/]+|"
+    r"(?:trong|den|cuoi)\s+nam\s+\d{4}|nam\s+\d{4}|kip\s+thoi)[\s,]*)+")
 
 
 def is_background(sentence: str) -> bool:
@@ -335,7 +335,8 @@ class ObligationExtractor:
                             or (child.children and len(body) < 120 and not re.search(r"[.;]$", body)
                                 and re.match(r"(đề nghị|giao|yêu cầu)\s", body.lower())):
                         # A heading item: its subject/agencies and deadline pass down.
-                        sub = self.heading_context(src, Node(kind="heading", start=body_start or child.start, end=child.end), hctx, doc_year) if body else hctx
+                        sub = self.heading_context(src, Node(kind="heading", start=body_start or child.start, end=child.end,
+                                                             marker=child.marker), hctx, doc_year) if body else hctx
                         visit(child, sub if body else hctx)
                         continue
                     if child.children and any(c.kind == "paragraph" for c in child.children):
@@ -354,8 +355,13 @@ class ObligationExtractor:
                     sents = split_sentences(text, child.start, child.end)
                     if sents and is_background(text[sents[0][0]:sents[0][1]]):
                         continue  # a background paragraph: its later sentences describe, not direct
+                    pctx = ctx
+                    if sents and _CLOSING.search(fold(text[sents[0][0]:sents[0][1]])):
+                        # "Đề nghị ... nghiêm túc triển khai các nội dung trên. Định kỳ báo cáo ...":
+                        # the closing paragraph speaks to the whole letter, not to the item above it
+                        pctx = Context(section=ctx.section)
                     for a, b in sents:
-                        out.append(Candidate(a, b, "sentence", ctx, child))
+                        out.append(Candidate(a, b, "sentence", pctx, child))
                     visit(child, ctx)
 
         visit(root, Context())

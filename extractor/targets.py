@@ -49,7 +49,7 @@ def _op_before(folded: str, pos: int) -> Optional[tuple[str, int]]:
     """Comparator ending right before ``pos`` (allowing 'tỷ lệ', 'là', 'khoảng')."""
     window = folded[max(0, pos - 40):pos]
     for word, op in _OPS:
-        m = re.search(r"(?<![a-z])" + word + r"(?:\s+(?:ty\s+le|muc|la|khoang|con\s+so|tuong\s+ung\s+la|tuong\s+ung))*\s*$", window)
+        m = re.search(r"(?<![a-z])" + word + r"(?:\s+(?:ty\s+le|muc|la|khoang|con\s+so|tuong\s+ung\s+la|tuong\s+ung|lan\s+luot\s+la|lan\s+luot))*\s*$", window)
         if m:
             return op, pos - (len(window) - m.start())
     return None
@@ -109,7 +109,7 @@ def find_targets(text: str) -> list[Target]:
             continue
         ttext = text[start:end].strip()
         # The text keeps the comparator only when it is contiguous (gold style: "trên 80%").
-        if opm and re.search(r"\b(ty le|muc|khoang|tuong ung)\b", folded[start:s]):
+        if opm and re.search(r"\b(ty le|muc|khoang|tuong ung|lan luot)\b", folded[start:s]):
             ttext = text[s:end].strip()
         out.append(Target(text=ttext, value=value, unit=unit, op=op, start=start if ttext.startswith(text[start:start + 1]) else s, end=end))
         last_end = end

@@ -1,0 +1,31 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def pipeline():
+    """One extraction pipeline (no DTI linking) for the whole session."""
+    from extractor.pipeline import Pipeline
+
+    return Pipeline(linker=None)
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    from extractor.agencies import load_gazetteer
+
+    return load_gazetteer()
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding))
+    return p

@@ -1,0 +1,57 @@
+"""Gazetteer: variants from several provinces, tolerance, successors, unknowns."""
+
+import pytest
+
+
+@pytest.mark.parametrize("written,canonical", [
+    ("Sở TT&TT", "Sở Thông tin và Truyền thông"),
+    ("STTTT", "Sở Thông tin và Truyền thông"),
+    ("sở thông tin - truyền thông", "Sở Thông tin và Truyền thông"),
+    ("So Thong tin va Truyen thong", "Sở Thông tin và Truyền thông"),  # no diacritics
+    ("SỞ KH&CN", "Sở Khoa học và Công nghệ"),
+    ("Sở KH&ĐT", "Sở Kế hoạch và Đầu tư"),
+    ("Sở LĐ-TB&XH", "Sở Lao động - Thương binh và Xã hội"),
+    ("Sở GD&ĐT", "Sở Giáo dục và Đào tạo"),
+    ("Sở VHTT&DL", "Sở Văn hóa, Thể thao và Du lịch"),
+    ("VPUBND tỉnh", "Văn phòng UBND tỉnh"),
+    ("Uỷ ban nhân dân các huyện, thị xã, thành phố", "UBND cấp huyện"),
+    ("UBND các xã, phường, thị trấn", "UBND cấp xã"),
+    ("Công an tỉnh Bắc Ninh", "Công an tỉnh"),
+    ("Báo Lâm Đồng", "Báo tỉnh"),
+    ("Đài Phát thanh - Truyền hình Quảng Ninh", "Đài Phát thanh và Truyền hình tỉnh"),
+    ("Ngân hàng Nhà nước chi nhánh Thừa Thiên Huế", "Ngân hàng Nhà nước chi nhánh tỉnh"),
+    ("Viễn thông Gia Lai", "Viễn thông tỉnh"),
+    ("Cục Thuế tỉnh Đắk Lắk", "Cục Thuế tỉnh"),
+    ("BCĐ CĐS tỉnh", "Ban Chỉ đạo Chuyển đổi số tỉnh"),
+])
+def test_variants_resolve(gazetteer, written, canonical):
+    ms = gazetteer.find(f"Giao {written} chủ trì", weak=True)
+    assert [m.canonical for m in ms if m.agency] == [canonical]
+
+
+def test_successors_of_2025(gazetteer):
+    g = gazetteer
+    assert g.current(g.get("so-tttt")).name == "Sở Khoa học và Công nghệ"
+    assert g.current(g.get("so-khdt")).name == "Sở Tài chính"
+    assert g.current(g.get("so-gtvt")).name == "Sở Xây dựng"
+    assert g.current(g.get("so-tnmt")).name == "Sở Nông nghiệp và Môi trường"
+    assert g.current(g.get("ubnd-cap-huyen")).name == "UBND cấp xã"
+    # on a date before the merger the old agency is still in charge
+    assert g.current(g.get("so-tttt"), on="2024-12-31").name == "Sở Thông tin và Truyền thông"
+    assert g.get("so-tttt").successor_from == "2025-03-01"
+
+
+def test_unknown_agency_is_found_and_flagged(gazetteer):
+    ms = gazetteer.find("Trường Cao đẳng Kỹ thuật Công nghiệp Hòa Bình đẩy mạnh đào tạo")
+    assert [(m.text, m.agency) for m in ms] == [("Trường Cao đẳng Kỹ thuật Công nghiệp Hòa Bình", None)]
+
+
+def test_weak_variants_only_in_cells(gazetteer):
+    text = "quán triệt chủ trương của Đảng và Nhà nước"
+    assert gazetteer.find(text, unknown=False) == []
+    assert {m.canonical for m in gazetteer.find(text, weak=True, unknown=False)} == {"Các cơ quan Đảng", "Các cơ quan nhà nước"}
+
+
+def test_province_lookup(gazetteer):
+    assert gazetteer.province_in("Đăk Nông, ngày 11 tháng 01 năm 2022") == "Đắk Nông"
+    assert gazetteer.province_in("TP. Hồ Chí Minh") == "Hồ Chí Minh"
