@@ -10,6 +10,7 @@ SQLite's ``remove_diacritics`` never folds Đ/đ; queries are folded the same wa
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -88,7 +89,7 @@ class Store:
             old = [r["id"] for r in db.query("select id from documents where id = ? or path = ?", [doc.id, doc.path])]
             for did in old:
                 self._delete_document(did)
-            db["documents"].insert({
+            self._insert("documents", [{
                 "id": doc.id, "path": doc.path, "name": doc.name, "sha256": doc.source.sha256,
                 "kind": doc.source.kind, "pages": len(doc.source.pages), "number": doc.meta.number,
                 "type": doc.meta.type, "issuer": doc.meta.issuer, "province": doc.meta.province,
@@ -97,7 +98,7 @@ class Store:
                 "unsure": json.dumps(doc.meta.unsure), "n_obligations": len(doc.obligations),
                 "processed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "warnings": json.dumps(doc.warnings, ensure_ascii=False),
-            })
+            }])
             agencies: dict[str, dict] = {}
             obs, links, tgts, dtis = [], [], [], []
             for seq, ob in enumerate(doc.obligations):
@@ -134,23 +135,30 @@ class Store:
                     dtis.append({"obligation_id": ob.id, "code": link.code, "rank": link.rank, "score": link.score,
                                  "linker": link.linker, "catalogue_version": link.catalogue_version,
                                  "evidence": json.dumps(link.evidence, ensure_ascii=False)})
-            db["agencies"].upsert_all(agencies.values(), pk="id") if agencies else None
-            if obs:
-                db["obligations"].insert_all(obs)
-            if links:
-                db["obligation_agencies"].insert_all(links)
-            if tgts:
-                db["targets"].insert_all(tgts)
-            if dtis:
-                db["obligation_dti"].insert_all(dtis)
+            # Plain executemany: sqlite-utils' insert_all commits on its own, which
+            # would end this transaction half-way.
+            self._insert("agencies", list(agencies.values()), replace=True)
+            self._insert("obligations", obs)
+            self._insert("obligation_agencies", links)
+            self._insert("targets", tgts)
+            self._insert("obligation_dti", dtis)
+
+    def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
+        if not rows:
+            return
+        cols = list(rows[0])
+        verb = "insert or replace" if replace else "insert"
+        sql = f"{verb} into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' * len(cols))})"
+        self.db.conn.executemany(sql, [[r[c] for c in cols] for r in rows])
 
     def _delete_document(self, doc_id: str) -> None:
         db = self.db
         ids = "select id from obligations where document_id = ?"
+        conn = db.conn
         for table in ("obligation_agencies", "targets", "obligation_dti"):
-            db.execute(f"delete from {table} where obligation_id in ({ids})", [doc_id])
-        db.execute("delete from obligations where document_id = ?", [doc_id])
-        db.execute("delete from documents where id = ?", [doc_id])
+            conn.execute(f"delete from {table} where obligation_id in ({ids})", [doc_id])
+        conn.execute("delete from obligations where document_id = ?", [doc_id])
+        conn.execute("delete from documents where id = ?", [doc_id])
 
     # ------------------------------------------------------------------ read
     def counts(self) -> dict[str, int]:
@@ -169,7 +177,8 @@ class Store:
         """
         where, params = [], []
         if text:
-            q = " ".join(f'"{w}"' for w in fold(text).split() if w)
+            # a phrase query on the folded column: "dao tao" finds "đào tạo", not "tạo ... đào"
+            q = '"' + " ".join(re.findall(r"\w+", fold(text))) + '"'
             where.append("o.rowid in (select rowid from obligations_fts where obligations_fts match ?)")
             params.append(f"text_folded : ({q})" if q else '""')
         if agency:

@@ -57,3 +57,14 @@ def vietnamese_ratio(text: str) -> float:
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def looks_like_text(text: str) -> bool:
+    """Printable, mostly Latin/Vietnamese characters: decoded garbage fails this."""
+    if not text:
+        return False
+    sample = text[:20000]
+    printable = sum(1 for c in sample if c.isprintable() or c in "\n\r\t")
+    latin = sum(1 for c in sample if ord(c) < 0x250 or 0x1E00 <= ord(c) <= 0x1EFF or 0x2000 <= ord(c) <= 0x206F
+                or 0x300 <= ord(c) <= 0x36F)
+    return printable / len(sample) >= 0.97 and latin / len(sample) >= 0.9

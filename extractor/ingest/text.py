@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..model import Cell, Line, PageInfo, SourceText, Table
-from ..textutil import nfc, vietnamese_ratio
+from ..textutil import looks_like_text, nfc, vietnamese_ratio
 
 _HEADING = re.compile(r"^(#{1,6})\s+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
@@ -23,7 +23,15 @@ _MD_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 def decode(path: str, data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8, UTF-16 or Windows-1258, in that order."""
+    """Decode bytes as UTF-8, UTF-16 or Windows-1258, in that order; refuse
+    anything that does not decode to readable text."""
+    text, enc = _decode(path, data)
+    if not looks_like_text(text):
+        raise InputError(path, f"binary or garbled content, not text (tried {enc})")
+    return text, enc
+
+
+def _decode(path: str, data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
