@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Optional
 
 from .model import Deadline
-from .textutil import fold
+from .textutil import DOC_KINDS_RX, fold
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _EVERY = {"nam": "year", "quy": "quarter", "thang": "month", "tuan": "week"}
@@ -54,9 +54,7 @@ _NOUN_BEFORE_RECUR = re.compile(
     r"(ke\s+hoach|ngan\s+sach|toi\s+thieu|toi\s+da|kinh\s+phi|du\s+toan|chuong\s+trinh|chi\s+tieu|nhiem\s+vu|"
     r"bao\s+cao\s+dinh\s+ky|thu\s+nhap|tang\s+truong|binh\s+quan|danh\s+gia|cong\s+tac|le\s+hoi)\s*$")
 # A date inside a citation ("Quyết định số 749/QĐ-TTg ngày 03/6/2020 ... đến năm 2025")
-_CITATION = re.compile(
-    r"(luat|nghi\s+dinh|nghi\s+quyet|quyet\s+dinh|ke\s+hoach|cong\s+van|chi\s+thi|thong\s+tu|thong\s+bao|"
-    r"de\s+an|chuong\s+trinh|chien\s+luoc|van\s+ban|to\s+trinh|bao\s+cao|huong\s+dan)\s+(so\s+)?\d+[\w/.-]*")
+_CITATION = re.compile(DOC_KINDS_RX + r"\s+(so\s+)?\d+[\w/.-]*")
 _NO_BARE_YEAR_BEFORE = re.compile(r"(so\s+voi|ket\s+qua|nhiem\s+ky|so\s+lieu|cua|ngay\s+\d+\s+thang\s+\d+|khoa|tu)\s*$")
 
 

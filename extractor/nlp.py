@@ -30,9 +30,23 @@ if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
 
 
-def _char_span(doc: Doc, start: int, end: int, label: str) -> Optional[Span]:
-    sp = doc.char_span(start, end, label=label, alignment_mode="expand")
-    return sp
+class _SpanSetter:
+    """Base for the components: run ``find`` over the text, store spans under ``key``."""
+
+    key = ""
+
+    def find(self, doc: Doc):  # -> iterable of (start, end, label, value)
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, label, value in self.find(doc):
+            sp = doc.char_span(start, end, label=label, alignment_mode="expand")
+            if sp is not None:
+                sp._.value = value
+                spans.append(sp)
+        doc.spans[self.key] = spans
+        return doc
 
 
 @Language.factory("agency_ruler", default_config={"gazetteer": str(DEFAULT_GAZETTEER), "weak": False, "unknown": True})
@@ -40,22 +54,18 @@ def make_agency_ruler(nlp: Language, name: str, gazetteer: str, weak: bool, unkn
     return AgencyRuler(gazetteer, weak, unknown)
 
 
-class AgencyRuler:
+class AgencyRuler(_SpanSetter):
+    key = "agencies"
+
     def __init__(self, gazetteer: str, weak: bool, unknown: bool):
         self.gazetteer = load_gazetteer(gazetteer)
         self.weak = weak
         self.unknown = unknown
 
-    def __call__(self, doc: Doc) -> Doc:
+    def find(self, doc: Doc):
         weak = doc.user_data.get("weak_agencies", self.weak)
-        spans = []
         for m in self.gazetteer.find(doc.text, weak=weak, unknown=self.unknown):
-            sp = _char_span(doc, m.start, m.end, "AGENCY" if m.agency else "AGENCY_UNKNOWN")
-            if sp is not None:
-                sp._.value = m
-                spans.append(sp)
-        doc.spans["agencies"] = spans
-        return doc
+            yield m.start, m.end, "AGENCY" if m.agency else "AGENCY_UNKNOWN", m
 
 
 @Language.factory("deadline_matcher", default_config={})
@@ -63,16 +73,12 @@ def make_deadline_matcher(nlp: Language, name: str):
     return DeadlineMatcher()
 
 
-class DeadlineMatcher:
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
+class DeadlineMatcher(_SpanSetter):
+    key = "deadlines"
+
+    def find(self, doc: Doc):
         for d in find_deadlines(doc.text, doc.user_data.get("doc_year")):
-            sp = _char_span(doc, d.span_start, d.span_end, d.kind.upper())
-            if sp is not None:
-                sp._.value = d
-                spans.append(sp)
-        doc.spans["deadlines"] = spans
-        return doc
+            yield d.span_start, d.span_end, d.kind.upper(), d
 
 
 @Language.factory("target_matcher", default_config={})
@@ -80,16 +86,12 @@ def make_target_matcher(nlp: Language, name: str):
     return TargetMatcher()
 
 
-class TargetMatcher:
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
+class TargetMatcher(_SpanSetter):
+    key = "targets"
+
+    def find(self, doc: Doc):
         for t in find_targets(doc.text):
-            sp = _char_span(doc, t.start, t.end, "TARGET")
-            if sp is not None:
-                sp._.value = t
-                spans.append(sp)
-        doc.spans["targets"] = spans
-        return doc
+            yield t.start, t.end, "TARGET", t
 
 
 @lru_cache(maxsize=2)

@@ -24,7 +24,7 @@ from .agencies import Agency, Gazetteer, Mention
 from .deadlines import parse_deadline, pick_deadline
 from .model import AgencyRef, Deadline, Node, Obligation, SourceText
 from .nlp import annotate
-from .textutil import fold, squeeze
+from .textutil import DOC_KINDS_RX, fold, squeeze
 
 # ---------------------------------------------------------------- lexicons (folded)
 # Verbs that open a directive in Vietnamese administrative prose.
@@ -51,9 +51,7 @@ _CLOSING = re.compile(
     r"thuc hien nghiem tuc|nghiem tuc thuc hien)\s+(cac noi dung tren|(chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban|de an) nay|"
     r"noi dung (chi thi|cong van|van ban) nay)|chiu trach nhiem thi hanh (quyet dinh|van ban) nay|co hieu luc (thi hanh )?(ke )?tu ngay|"
     r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)|^tren day la")
-_LEGAL_BASIS = re.compile(
-    r"^can cu\s+(vao\s+)?(cac\s+)?(luat|hien phap|nghi dinh|nghi quyet|quyet dinh|thong tu|chi thi|cong van|ke hoach|van ban|ket luan|"
-    r"thong bao|chuong trinh|de an|y kien|tinh hinh|ket qua)")
+_LEGAL_BASIS = re.compile(r"^can cu\s+(vao\s+)?(cac\s+)?(" + DOC_KINDS_RX + r"|y kien|tinh hinh|ket qua)")
 _INTRO = re.compile(r"(nhu sau|sau day|cu the)\s*:?\s*$|:\s*$")
 # Words that may stand before a subject list ("Giao Sở X", "Yêu cầu Thủ trưởng các sở").
 _SUBJECT_LEAD = re.compile(

@@ -13,6 +13,14 @@ _VI_MARKED = set(
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+# Kinds of official documents, folded; citations and legal bases start with one.
+DOC_KINDS = (
+    "luat", "hien phap", "nghi dinh", "nghi quyet", "quyet dinh", "thong tu", "chi thi", "cong van", "ke hoach",
+    "thong bao", "de an", "chuong trinh", "chien luoc", "van ban", "to trinh", "bao cao", "huong dan", "ket luan",
+)
+DOC_KINDS_RX = "(?:" + "|".join(k.replace(" ", r"\s+") for k in DOC_KINDS) + ")"
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
