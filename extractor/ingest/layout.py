@@ -321,8 +321,9 @@ def _join_row(row: list[Seg], page: int, col: tuple, cl: float, cr: float) -> PL
         if prev is not None:
             gap = s.x0 - prev.x1
             glue = " "
-            if gap < 0.12 * max(s.size, prev.size, 1) or s.text.startswith("/") or (parts and parts[-1].endswith("/")):
-                glue = "" if not (parts and parts[-1].endswith(" ")) else ""
+            if s.text.startswith("/") or (parts and parts[-1].endswith("/")) or (
+                    gap < 0.12 * max(s.size, prev.size, 1) and s.origin == "widget"):
+                glue = ""
             if glue:
                 parts.append(glue)
                 bold.append(bool(prev.bold and prev.bold[-1] and s.bold and s.bold[0]))
@@ -645,6 +646,8 @@ def assemble(flows: list[PageFlow], merge_tables: bool = True) -> Assembled:
                 if len(prev) >= 2 and prev.endswith("-") and prev[-2].isalpha() and t[:1].islower():
                     texts[-1] = prev[:-1]
                     flags.pop()
+                elif prev.endswith("/"):
+                    pass  # "749/" + "QĐ-TTg": a code broken after its slash
                 else:
                     texts.append(" ")
                     flags.append(False)

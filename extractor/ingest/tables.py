@@ -105,6 +105,8 @@ def cell_text(chars: list[tuple]) -> tuple[str, list[bool]]:
             if len(prev) >= 2 and prev.endswith("-") and prev[-2].isalpha() and t[:1].islower():
                 parts[-1] = prev[:-1]
                 flags.pop()
+            elif prev.endswith("/"):
+                pass
             else:
                 parts.append(" ")
                 flags.append(False)
@@ -203,7 +205,9 @@ def _drop_empty(rows: list[list[RawCell]]) -> list[list[RawCell]]:
     if not rows:
         return rows
     ncol = max(len(r) for r in rows)
-    keep_cols = [c for c in range(ncol) if any(c < len(r) and r[c].text.strip() for r in rows)]
+    # empty columns stay (a page of a long table may have nothing in "Phối hợp"),
+    # only columns that merely repeat their left neighbour's merged cell go
+    keep_cols = list(range(ncol))
     # a column that only repeats its left neighbour's merged cell adds nothing
     final = []
     for c in keep_cols:
