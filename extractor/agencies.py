@@ -230,14 +230,14 @@ def _unknown_spans(text: str) -> list[tuple[int, int]]:
             if word[:1].isupper() or word[:1].isdigit():
                 lower_run = 0
                 end = pos + w.end(1)
-            elif word in ("và", "-", "–", "&") or (word.islower() and word not in _NAME_STOP and lower_run < 2 and end):
+            elif word in ("và", "-", "–", "&") or (word.islower() and word not in _NAME_STOP and lower_run < 3 and end):
                 lower_run += 1
             else:
                 break
             if (pos + w.end(1)) - m.start() > 90:
                 break
             # keep a trailing lower-case word only when it completes the name
-            if word.islower() and word not in ("và", "-", "–", "&") and lower_run <= 2 and end is not None:
+            if word.islower() and word not in ("và", "-", "–", "&") and lower_run <= 3 and end is not None:
                 end = pos + w.end(1)
             if re.match(r"\s*[,;:.()]", text[pos + w.end(1):pos + w.end(1) + 2]):
                 break

@@ -219,9 +219,11 @@ def explicit_lead(text: str, mentions: list[Mention]) -> list[Mention]:
     return out
 
 
-def _expand(g: Gazetteer, men: Mention) -> list[tuple[Mention, Optional[Agency]]]:
+def _expand(g: Gazetteer, men: Mention, on: Optional[str] = None) -> list[tuple[Mention, Optional[Agency]]]:
+    """A group phrase ("các cơ quan, đơn vị, địa phương") names the groups it
+    covers on the document's date: after 01/07/2025 "địa phương" are the communes."""
     if men.agency and men.agency.expands:
-        return [(men, g.get(x)) for x in men.agency.expands]
+        return [(men, g.current(g.get(x), on=on) if on else g.get(x)) for x in men.agency.expands]
     return [(men, men.agency)]
 
 
@@ -229,7 +231,7 @@ def _refs(g: Gazetteer, mentions: list[Mention], role: str, source: str, offset:
     out: list[AgencyRef] = []
     seen = set()
     for men in mentions:
-        for m, a in _expand(g, men):
+        for m, a in _expand(g, men, on):
             canonical = a.name if a else m.canonical
             if (canonical, role) in seen:
                 continue
@@ -501,35 +503,56 @@ class ObligationExtractor:
             refs += _refs(self.g, ms, role, "table", cell[0], issued)
         if not any(r.role == "lead" for r in refs) and cand.ctx.lead:
             refs = _refs(self.g, cand.ctx.lead, "lead", "heading", 0, issued) + refs
-        return refs
+        leads = {r.canonical for r in refs if r.role == "lead"}
+        return [r for r in refs if r.role == "lead" or r.canonical not in leads]
 
 
 def _cell_unknowns(ctext: str, ms: list[Mention]) -> list[Mention]:
-    """In a table cell every ';'/','-separated phrase is an agency: keep the
-    gazetteer's matches and add the rest as unknown agencies."""
+    """In a table cell every ';'- or line-separated phrase names agencies: keep the
+    gazetteer's matches and add the other phrases as unknown agencies.  A comma
+    piece that starts with a capitalised word that is no agency head continues
+    the name before it ("Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch")."""
     # "(Cổng Thông tin điện tử tỉnh)" after an agency names its unit, not a second agency
     parens = [(m.start(), m.end()) for m in re.finditer(r"\([^)]*\)", ctext)]
-    ms = [m for m in ms if not any(a <= m.start and m.end <= b for a, b in parens)]
-    out = list(ms)
-    for part in re.finditer(r"[^;,\n()]+", ctext):
-        if any(a <= part.start() and part.end() <= b for a, b in parens):
-            continue
-        s, e = part.start(), part.end()
-        seg = ctext[s:e].strip()
-        if len(seg) < 3 or any(m.start < e and s < m.end for m in ms):
-            continue
-        if re.fullmatch(r"(và|các|cơ quan|đơn vị|liên quan|có liên quan|các cơ quan, đơn vị liên quan|địa phương|\W+)", seg.lower()):
-            continue
-        if re.search(r"\bliên quan\b", seg.lower()):
-            continue
-        lead_ws = len(ctext[s:e]) - len(ctext[s:e].lstrip())
-        name = seg
-        words = seg.split()
-        if len(words) <= 4 and not any(w[:1].isupper() for w in words[1:]) and not fold(seg).startswith("cac "):
-            name = "Các " + seg.lower()  # a generic plural: "Viện" -> "Các viện"
-        out.append(Mention(s + lead_ws, s + lead_ws + len(seg), name, None))
+    known = [m for m in ms if m.agency and not any(a <= m.start and m.end <= b for a, b in parens)]
+    out = list(known)
+    for part in re.finditer(r"[^;\n]+", ctext):
+        pieces: list[list[int]] = []
+        for piece in re.finditer(r"[^,()]+", part.group(0)):
+            s, e = part.start() + piece.start(), part.start() + piece.end()
+            if any(a <= s and e <= b for a, b in parens) or any(m.start < e and s < m.end for m in known):
+                pieces.append([])  # a known agency or a parenthesis sits between
+                continue
+            seg = ctext[s:e].strip()
+            if not seg:
+                continue
+            first = seg.split()[0]
+            if pieces and pieces[-1] and first[:1].isupper() and not _HEAD_WORD.match(seg):
+                pieces[-1][1] = e  # continues the previous name
+                continue
+            pieces.append([s, e])
+        for p in pieces:
+            if not p:
+                continue
+            s, e = p
+            raw = ctext[s:e]
+            seg = raw.strip()
+            if len(seg) < 3 or re.search(r"\bliên quan\b", seg.lower()):
+                continue
+            if re.fullmatch(r"(và|các|cơ quan|đơn vị|địa phương|theo .*|\W+)", seg.lower()):
+                continue
+            name = seg
+            words = seg.split()
+            if len(words) <= 4 and not any(w[:1].isupper() for w in words[1:]) and not fold(seg).startswith("cac "):
+                name = "Các " + seg.lower()  # a generic plural: "Viện" -> "Các viện"
+            lead_ws = len(raw) - len(raw.lstrip())
+            out.append(Mention(s + lead_ws, s + lead_ws + len(seg), name, None))
     out.sort(key=lambda m: m.start)
     return out
+
+
+_HEAD_WORD = re.compile(r"(Sở|Ban|Cục|Chi cục|Trường|Trung tâm|Đài|Báo|Viện|Hội|Hiệp hội|Văn phòng|UBND|Ủy ban|Uỷ ban|"
+                        r"Công an|Bộ|Tổng cục|Kho bạc|Ngân hàng|Công ty|Tập đoàn|Thanh tra|Tỉnh|Các|Doanh nghiệp)\b")
 
 
 def _assign_ids(obligations: list[Obligation], doc_id: str) -> None:

@@ -40,12 +40,13 @@ class Pipeline:
     def structure_and_extract(self, src: SourceText, line_range: Optional[list[tuple[int, int]]] = None) -> Document:
         root = build_outline(src)
         meta = read_meta(src, root, self.g)
-        year = int(meta.issued_date[:4]) if meta.issued_date else None
+        year = int(meta.issued_date[:4]) if meta.issued_date else _title_year(src)
         addr = addressees(src, root, self.g)
         meta.addressees = [m.canonical for m in addr]
         meta.recipients = [src.text[n.start:n.end].strip(" -;.") for n in root.children
                            if n.kind == "meta" and n.marker == "recipients"][1:]
-        obligations = self.extractor.extract(src, root, src.sha256, year, addr, meta.issued_date)
+        as_of = meta.issued_date or (f"{year}-01-01" if year else None)
+        obligations = self.extractor.extract(src, root, src.sha256, year, addr, as_of)
         if src.offset_map is not None:
             _set_source_lines(src, obligations)
         doc = Document(id=src.sha256[:16], path=src.path, source=src, meta=meta, outline=root,
@@ -69,6 +70,14 @@ class Pipeline:
         src = self.read(path)
         doc = self.structure_and_extract(src)
         return self.link(doc)
+
+
+def _title_year(src: SourceText) -> Optional[int]:
+    """An undated draft ("Kế hoạch ... năm 2026") still names its year near the top."""
+    import re
+
+    m = re.search(r"\bnăm\s+(20\d\d)\b", src.text[:1500], re.I)
+    return int(m.group(1)) if m else None
 
 
 def _set_source_lines(src: SourceText, obligations) -> None:

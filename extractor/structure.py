@@ -262,7 +262,9 @@ def _table_node(src: SourceText, table: Table) -> Node:
             role = roles.get(j)
             if role and role not in cells:
                 cells[role] = (c.start, c.end)
-        header_again = sum(1 for j, c in enumerate(row) if roles.get(j) and column_role(text[c.start:c.end]) == roles.get(j))
+        # a header repeated on a later page: short cells that name the same columns
+        header_again = sum(1 for j, c in enumerate(row) if roles.get(j) and c.end - c.start < 40
+                           and column_role(text[c.start:c.end]) == roles.get(j))
         if header_again >= 2:
             continue  # a header repeated on a later page
         task = cells.get("task")
