@@ -49,6 +49,7 @@ class _Styles:
         self.based: dict[str, str] = {}
         self.heading: dict[str, bool] = {}
         self.default_bold: Optional[bool] = None
+        self.num: dict[str, tuple[str, int]] = {}
         try:
             root = doc.styles.element
         except Exception:
@@ -64,6 +65,11 @@ class _Styles:
                 self.based[sid] = b.get(_q("val"))
             ppr = st.find(_q("pPr"))
             outline = ppr is not None and ppr.find(_q("outlineLvl")) is not None
+            npr = ppr.find(_q("numPr")) if ppr is not None else None
+            if npr is not None and npr.find(_q("numId")) is not None:
+                il = npr.find(_q("ilvl"))
+                self.num[sid] = (npr.find(_q("numId")).get(_q("val")),
+                                 int(il.get(_q("val"), "0")) if il is not None else 0)
             self.heading[sid] = bool(re.match(r"(?i)heading|title|tiêu đề", name)) or outline
 
     def is_bold(self, sid: Optional[str]) -> Optional[bool]:
@@ -72,6 +78,15 @@ class _Styles:
             v = self.bold.get(sid)
             if v is not None:
                 return v
+            sid = self.based.get(sid)
+            seen += 1
+        return None
+
+    def numbering(self, sid: Optional[str]) -> Optional[tuple[str, int]]:
+        seen = 0
+        while sid and seen < 10:
+            if sid in self.num:
+                return self.num[sid]
             sid = self.based.get(sid)
             seen += 1
         return None
@@ -197,11 +212,13 @@ def _para_lines(p, styles: _Styles, numbering: _Numbering) -> list[_Para]:
         sid = ps.get(_q("val")) if ps is not None else None
         heading = styles.is_heading(sid) or ppr.find(_q("outlineLvl")) is not None
         npr = ppr.find(_q("numPr"))
-        if npr is not None:
-            nid = npr.find(_q("numId"))
+        nid = npr.find(_q("numId")) if npr is not None else None
+        if nid is not None:
             il = npr.find(_q("ilvl"))
-            if nid is not None:
-                label = numbering.label(nid.get(_q("val")), int(il.get(_q("val"), "0")) if il is not None else 0)
+            label = numbering.label(nid.get(_q("val")), int(il.get(_q("val"), "0")) if il is not None else 0)
+        elif styles.numbering(sid):
+            num_id, lvl = styles.numbering(sid)
+            label = numbering.label(num_id, lvl)
     para_bold = styles.is_bold(sid)
     chars: list[str] = []
     flags: list[bool] = []

@@ -63,6 +63,9 @@ def read_image(path: str, data: bytes, sha256: str) -> SourceText:
                 warnings.append(f"{name} p.{pno}: OCR failed ({str(res)[:100]})")
                 flows.append(PageFlow(number=pno, width=0, height=0, items=[], origin="empty"))
                 continue
+            for t in res.tables:
+                t.page = pno
+                t.row_pages = [pno] * len(t.rows)
             items = order_page(res.segs, res.tables, pno, res.width_pt, res.height_pt)
             note = []
             if res.rotation:

@@ -426,7 +426,7 @@ def _cell_words_text(ws: list[dict]) -> str:
     parts = []
     for ln in lines:
         parts.append(" ".join(wd["text"] for wd in sorted(ln, key=lambda wd: wd["left"])))
-    return " ".join(parts).strip()
+    return " ".join(parts).strip(" _|") if parts else ""
 
 
 def image_tables(gray, words: list[dict], dpi: float, page: int) -> tuple[list[RawTable], list[bool]]:

@@ -314,6 +314,9 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
                         f.items = []
                         f.origin = "empty"
                         continue
+                    for t in res.tables:
+                        t.page = pno
+                        t.row_pages = [pno] * len(t.rows)
                     items = order_page(res.segs, res.tables, pno, res.width_pt, res.height_pt)
                     f.items = items
                     f.origin = "ocr" if items else "empty"
@@ -449,7 +452,9 @@ def _read_layer_page(pdf, c, pno: int, fonts: _FontCache, plumber_page, name: st
 # --------------------------------------------------------------------------- hints
 
 _NUM_LINE = re.compile(r"(?:^|\n)[^\n]{0,40}?\bS[ốôoó6][:.]?\s*:?\s*([^\n]{0,60})", re.I)
-_DATE = re.compile(r"ngày\s+(\S{1,4})\s+tháng\s+(\S{1,4})\s+năm\s+(\d{4})", re.I)
+# "Place, ngày 19 tháng 12 năm 2025": the letter's own date line (citations in the
+# body have no "Place," before them)
+_DATE = re.compile(r"(?:^|\n)[^\n,]{2,40},\s*ngày\s+(\S{1,4})\s+tháng\s+(\S{1,4})\s+năm\s+(\d{4})", re.I)
 
 
 def _number_from(tail: str) -> Optional[str]:
@@ -468,7 +473,7 @@ def find_hints(src: SourceText, widget_texts: dict[int, list[Seg]]) -> dict:
     if not src.pages:
         return {}
     p1 = src.pages[0]
-    head = src.text[p1.start:min(p1.end, p1.start + 3000)]
+    head = src.text[p1.start:min(p1.end, p1.start + 1500)]
     hints: dict = {}
     unsure: list[str] = []
     wtext = " ".join(s.text for s in widget_texts.get(p1.number, []))

@@ -270,6 +270,21 @@ def _row_key(row: list[RawCell]) -> str:
     return "|".join(re.sub(r"\s+", " ", fold(c.text)).strip() for c in row)
 
 
+def _same_row(a: list[RawCell], b: list[RawCell], fuzzy: bool) -> bool:
+    ka, kb = _row_key(a), _row_key(b)
+    if ka == kb:
+        return True
+    if not fuzzy:
+        return False
+    import difflib
+
+    # OCR reads a repeated header slightly differently (a stamp over it, a misread letter)
+    first_a, first_b = ka.split("|", 1)[0], kb.split("|", 1)[0]
+    if first_a and first_a == first_b and not re.match(r"^\d", first_a):
+        return True
+    return difflib.SequenceMatcher(None, ka, kb, autojunk=False).ratio() >= 0.75
+
+
 def _col_edges(row: list[RawCell]) -> list[float]:
     return [c.bbox[0] for c in row] + [row[-1].bbox[2]] if row else []
 
@@ -310,7 +325,7 @@ def merge_across_pages(flows: list[PageFlow]) -> None:
         pages = list(u.row_pages) if u.row_pages else [u.page] * len(rows)
         # drop header rows repeated at the top of the continuation
         h = 0
-        while h < min(4, len(rows), len(last.rows)) and _row_key(rows[h]) == _row_key(last.rows[h]):
+        while h < min(4, len(rows), len(last.rows)) and _same_row(rows[h], last.rows[h], u.origin == "ocr"):
             h += 1
         rows, pages = rows[h:], pages[h:]
         # a row broken over the page: continuation starts with an empty number cell
