@@ -133,6 +133,14 @@ class Gazetteer:
                 weak.append((_variant_regex(v, prov_alt), a.id))
         self._strong = _compile(strong)
         self._weak = _compile(weak + strong)
+        # "các Sở: Y tế, Giáo dục và Đào tạo, Lao động - Thương binh và Xã hội" shares the head word
+        short = []
+        for a in self.agencies.values():
+            if a.type == "department":
+                for v in [a.name, *a.variants]:
+                    if fold(v).startswith("so "):
+                        short.append((_variant_regex(v[3:], prov_alt), a.id))
+        self._dept_short = _compile(short)
 
     # ------------------------------------------------------------------ lookup
     def get(self, agency_id: str) -> Agency:
@@ -175,6 +183,12 @@ class Gazetteer:
             aid = next(k for k, v in m.groupdict().items() if v is not None)
             a = self.agencies[_gid_to_id(aid)]
             out.append(Mention(m.start(), m.end(), text[m.start():m.end()], a))
+        for lm in _SHARED_HEAD.finditer(folded):
+            listed = self._shared_head_list(text, folded, lm.end())
+            if listed:
+                out = [m for m in out if not any(m.start < l.end and l.start < m.end for l in listed)
+                       and not (m.start <= lm.start() < m.end)]
+                out += listed
         if unknown:
             taken = [(m.start, m.end) for m in out]
             for s, e in _unknown_spans(text):
@@ -182,6 +196,23 @@ class Gazetteer:
                     out.append(Mention(s, e, text[s:e], None))
         out.sort(key=lambda m: m.start)
         return out
+
+
+    def _shared_head_list(self, text: str, folded: str, pos: int) -> list[Mention]:
+        found: list[Mention] = []
+        while True:
+            sep = re.match(r"\s*(?:[,;]|va\b)?\s*", folded[pos:]) if found else re.match(r"\s*", folded[pos:])
+            p = pos + sep.end()
+            m = self._dept_short.match(folded, p)
+            if not m:
+                break
+            aid = next(k for k, v in m.groupdict().items() if v is not None)
+            found.append(Mention(m.start(), m.end(), text[m.start():m.end()], self.agencies[_gid_to_id(aid)]))
+            pos = m.end()
+        return found
+
+
+_SHARED_HEAD = re.compile(r"(?<![\w])cac\s+so\s*:\s*")
 
 
 def _abbrev_forms(v: str) -> list[str]:

@@ -32,6 +32,10 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
     # "định kỳ trước ngày 15/12 hàng năm", "Định kỳ, trước ngày 10 tháng 12 hàng năm"
     ("recurring_date", re.compile(
         r"(?:(?:theo\s+)?dinh\s+ky\s*,?\s*)?(?:truoc|vao|trong|den|cham\s+nhat(?:\s+la)?)\s+ngay\s+(?:" + _D + "|" + _DL + r")\s+(?:hang|hang)\s+(nam|quy|thang)")),
+    # "trước ngày 20 hằng tháng", "vào tháng 12 hằng năm", "trước ngày 15 của tháng cuối quý"
+    ("recurring_day", re.compile(
+        r"(?:(?:theo\s+)?dinh\s+ky\s*,?\s*)?(?:truoc|vao|trong|cham\s+nhat)\s+(?:ngay\s+\d{1,2}|thang\s+\d{1,2})"
+        r"\s+(?:(?:hang|moi)\s+(nam|quy|thang|tuan)|cua\s+thang\s+cuoi\s+(quy))")),
     ("from", re.compile(r"(?:ke\s+)?tu\s+ngay\s+(?:" + _D + "|" + _DL + ")")),
     ("date", re.compile(
         r"(?:(?:truoc|cham\s+nhat(?:\s+(?:la|vao))?|han\s+chot|den|trong|vao)\s+)?ngay\s+(?:" + _D + "|" + _DL + ")")),
@@ -46,7 +50,7 @@ PATTERNS: list[tuple[str, re.Pattern]] = [
         r"(?:(?:theo\s+)?dinh\s+ky(?:\s+(?:hang|hang)\s+(nam|quy|thang|tuan)|\s+(6|06|03|3)\s+thang)?|(?:hang|hang)\s+(nam|quy|thang|tuan)|moi\s+(nam|quy|thang|tuan))")),
 ]
 # Kinds win over each other in this order when an obligation states several.
-PRIORITY = {"recurring_date": 0, "from": 1, "date": 1, "date_bare": 1, "quarter": 2, "half": 2, "month": 2,
+PRIORITY = {"recurring_date": 0, "recurring_day": 0, "from": 1, "date": 1, "date_bare": 1, "quarter": 2, "half": 2, "month": 2,
             "period": 3, "from_year": 3, "year": 4, "recurring": 5}
 
 # "hằng năm" inside a noun phrase is not a deadline ("kế hoạch hằng năm").
@@ -127,6 +131,8 @@ def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: st
            raw_text: str = "") -> Optional[Deadline]:
     g = m.groups()
     txt = raw.strip(" ,.;:")
+    if kind == "recurring_day":
+        return Deadline(text=txt, kind="recurring", every=_EVERY[g[0] or g[1]])
     if kind == "recurring_date":
         every = _EVERY[g[6]]
         return Deadline(text=txt, kind="recurring", every=every)

@@ -181,7 +181,7 @@ def subject_mentions(text: str, mentions: list[Mention]) -> tuple[list[Mention],
         gap = f[pos:men.start]
         if subj and not re.fullmatch(r"[\s,;]*(?:va|cung|voi)?\s*(?:cac\s+)?(?:thu truong|chu tich|giam doc|lanh dao)?\s*(?:cac\s+)?", gap):
             break
-        if not subj and not re.fullmatch(r"\s*(?:cac\s+)?(?:thu truong|chu tich|giam doc|lanh dao)?\s*(?:cac\s+)?", gap):
+        if not subj and not re.fullmatch(r"\s*(?:cac\s+)?(?:thu truong|chu tich|giam doc|lanh dao)?\s*(?:cac\s+)?(?:so\s*:\s*)?", gap):
             break
         subj.append(men)
         pos = men.end

@@ -86,9 +86,19 @@ def find_targets(text: str) -> list[Target]:
             continue
         if unit != "%" and _NOT_TARGET_AFTER.match(after):
             continue
-        if _NOT_TARGET_BEFORE.search(before) and not _op_before(folded, s):
+        if _NOT_TARGET_BEFORE.search(before) and not _op_before(folded, s) \
+                and not (unit == "%" and re.match(r"\s*tro\s+(len|xuong)", folded[end:end + 12])):
             continue
         opm = _op_before(folded, s)
+        # "(từ) 80% trở lên" / "5% trở xuống": the comparator follows the figure
+        tail = re.match(r"\s*(tro\s+len|tro\s+xuong)(?![a-z])", folded[end:end + 15])
+        if tail:
+            op_after = ">=" if tail.group(1).startswith("tro l") else "<="
+            start = s - 3 if folded[max(0, s - 3):s] == "tu " else s
+            out.append(Target(text=text[start:end + tail.end()].strip(), value=_value(num), unit=unit, op=op_after,
+                              start=start, end=end + tail.end()))
+            last_end, list_op = end + tail.end(), op_after
+            continue
         start = s
         if opm:
             op, op_start = opm

@@ -55,3 +55,8 @@ def test_weak_variants_only_in_cells(gazetteer):
 def test_province_lookup(gazetteer):
     assert gazetteer.province_in("Đăk Nông, ngày 11 tháng 01 năm 2022") == "Đắk Nông"
     assert gazetteer.province_in("TP. Hồ Chí Minh") == "Hồ Chí Minh"
+
+
+def test_shared_head_list(gazetteer):
+    ms = gazetteer.find("Các Sở: Y tế, Giáo dục và Đào tạo, Kế hoạch và Đầu tư và Nội vụ đẩy mạnh")
+    assert [m.canonical for m in ms] == ["Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Kế hoạch và Đầu tư", "Sở Nội vụ"]

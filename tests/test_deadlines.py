@@ -28,6 +28,8 @@ CASES = [
     ("theo định kỳ", "recurring", None, None, "unspecified"),
     ("định kỳ trước ngày 20/6 hằng năm", "recurring", None, None, "year"),
     ("trước Quý III/2026", "date", "2026-06-30", None, None),
+    ("báo cáo trước ngày 20 hằng tháng", "recurring", None, None, "month"),
+    ("trước ngày 15 của tháng cuối quý", "recurring", None, None, "quarter"),
 ]
 
 

@@ -30,7 +30,7 @@ Thời gian qua, tỷ lệ hồ sơ trực tuyến của tỉnh đã tăng nhưn
 
 **2. Sở Tài chính** bố trí kinh phí thực hiện, hoàn thành trước ngày 30/6/2024.
 
-3. Các sở, ban, ngành: Tổ chức tập huấn kỹ năng số cho cán bộ ít nhất 02 lần/năm. Sở Y tế triển khai bệnh án điện tử tại 100% bệnh viện tuyến tỉnh.
+3. Các sở, ban, ngành: Tổ chức tập huấn kỹ năng số cho cán bộ ít nhất 02 lần/năm. Sở Y tế triển khai bệnh án điện tử tại 100% bệnh viện tuyến tỉnh. Các Sở: Tư pháp, Công Thương cập nhật dữ liệu chuyên ngành từ 90% trở lên.
 
 Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện các nội dung trên. Định kỳ hằng tháng báo cáo kết quả về Sở KH&CN.
 
@@ -112,7 +112,7 @@ def test_metadata(cv):
 def test_segmentation_skips_background_closing_and_blocks(cv):
     texts = [o.text for o in cv.obligations]
     assert not any(t.startswith(("Thời gian qua", "Đề nghị các cơ quan", "Như trên", "Lưu", "Các sở, ban, ngành tỉnh")) for t in texts)
-    assert len(texts) == 6, texts
+    assert len(texts) == 7, texts
 
 
 def test_roles_from_heading_and_phoi_hop(cv):
@@ -139,6 +139,8 @@ def test_item_split_where_a_new_agency_is_subject(cv):
     b = by_text(cv, "Sở Y tế triển khai")
     assert a.lead == ["Các sở, ban, ngành"] and [t.unit for t in a.targets] == ["lần/năm"]
     assert b.lead == ["Sở Y tế"] and [t.value for t in b.targets] == [100.0]
+    c = by_text(cv, "Các Sở: Tư pháp")
+    assert c.lead == ["Sở Tư pháp", "Sở Công Thương"] and [(t.value, t.op) for t in c.targets] == [(90.0, ">=")]
 
 
 def test_sentence_after_closing_takes_the_addressees(cv):
