@@ -44,18 +44,19 @@ DIRECTIVE_FOLDED = {fold(v) for v in DIRECTIVE_VERBS}
 _DIRECTIVE_RX = re.compile(r"^(?:" + "|".join(sorted((re.escape(v) for v in DIRECTIVE_FOLDED), key=len, reverse=True)) + r")(?![a-z])")
 _MODAL = re.compile(r"\b(phai|can|co trach nhiem|chiu trach nhiem|chu tri|phoi hop|de nghi|yeu cau|giao|phan dau|dam bao|bao dam)\b")
 _BACKGROUND = re.compile(
-    r"(^|\s)(da|dat duoc|ket qua|thoi gian qua|tuy nhien|han che|trong nhung nam qua|van con|chua dap ung|"
+    r"(^|\s)(dat duoc|ket qua|thoi gian qua|tuy nhien|han che|trong nhung nam qua|van con|chua dap ung|"
     r"nguyen nhan|ben canh|nham|giup|la xu the|la mot trong|se tao|se giup|doi voi)(\s|,|$)")
 _CLOSING = re.compile(
     r"(nghiem tuc trien khai thuc hien|trien khai thuc hien nghiem tuc|to chuc thuc hien|to chuc trien khai thuc hien nghiem tuc|"
     r"thuc hien nghiem tuc|nghiem tuc thuc hien)\s+(cac noi dung tren|(chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban|de an) nay|"
     r"noi dung (chi thi|cong van|van ban) nay)|chiu trach nhiem thi hanh (quyet dinh|van ban) nay|co hieu luc (thi hanh )?(ke )?tu ngay|"
-    r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)|^tren day la")
+    r"trong qua trinh (trien khai )?thuc hien,? neu co (kho khan|vuong mac)|^tren day la|thong bao (de|cho) .{0,80}(biet|thuc hien)\W*$")
 _LEGAL_BASIS = re.compile(r"^can cu\s+(vao\s+)?(cac\s+)?(" + DOC_KINDS_RX + r"|y kien|tinh hinh|ket qua)")
 _INTRO = re.compile(r"(nhu sau|sau day|cu the)\s*:?\s*$|:\s*$")
 # Words that may stand before a subject list ("Giao Sở X", "Yêu cầu Thủ trưởng các sở").
 _SUBJECT_LEAD = re.compile(
-    r"^(?:(?:hang nam|hang quy|hang thang|dinh ky|trong nam \d{4}|nam \d{4}|can cu [^,]{3,60}),\s*)?"
+    r"^(?:(?:hang nam|hang quy|hang thang|dinh ky|trong nam \d{4}|nam \d{4}|can cu [^,]{3,60}|do do|vi vay|dong thoi|"
+    r"ngoai ra|theo do),\s*)?"
     r"(?:(?:giao|yeu cau|de nghi|uy quyen)\s+)?(?:(?:thu truong|chu tich|giam doc|lanh dao|truong|nguoi dung dau)\s+)?")
 _TITLE = re.compile(r"^\s*(?:thu truong|chu tich|giam doc|lanh dao|truong)\s+")
 _SUPPORT_CUE = re.compile(r"(phoi hop chat che voi|phoi hop voi|phoi hop cung|phoi hop|cung voi|cung)\s+")
@@ -125,16 +126,22 @@ _BACKGROUND_OPENERS = re.compile(r"^(tuy nhien|thoi gian qua|trong nhung nam qua
                                  r"qua \d+ nam|sau khi nghe|ngay \d+/\d+/\d{4},? |nhin chung|ket qua)")
 
 
+# Connectives that open a sentence without changing who acts ("Do đó, mỗi cơ quan ... cần ...").
+_CONNECTIVE = re.compile(r"^(?:(?:do do|vi vay|dong thoi|ngoai ra|ben canh do|mat khac|theo do|tren co so do)\s*,\s*)+")
 _TIME_OPENER = re.compile(
     r"^(?:(?:(?:theo\s+)?dinh\s+ky|hang\s+(?:nam|quy|thang|tuan)|thuong\s+xuyen|truoc\s+ngay\s+[\d/]+|"
     r"(?:trong|den|cuoi)\s+nam\s+\d{4}|nam\s+\d{4}|kip\s+thoi)[\s,]*)+")
+
+
+# "đã" marks a result already achieved; matched with its tone mark ("tối đa" folds to the same letters).
+_PAST = re.compile(r"(?<!\w)đã(?!\w)")
 
 
 def is_background(sentence: str) -> bool:
     f = fold(squeeze(sentence))
     if _BACKGROUND_OPENERS.match(f):
         return True
-    return bool(re.search(r"(^|\s)da(\s)", f)) and not _DIRECTIVE_RX.match(f) and not _MODAL.search(f)
+    return bool(_PAST.search(sentence.lower())) and not _DIRECTIVE_RX.match(f) and not _MODAL.search(f)
 
 
 def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadline: bool, item: bool = False) -> bool:
@@ -147,6 +154,7 @@ def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadl
         return False
     if re.match(r"^(theo de nghi|xet de nghi|quyet dinh\s*:|dieu \d)", f):
         return False
+    f = _CONNECTIVE.sub("", f)
     body = _strip_subject(f, mentions)
     # time adverbials open many directives: "Định kỳ báo cáo ...", "Hằng năm, tham mưu ..."
     body = _TIME_OPENER.sub("", body)
@@ -157,15 +165,12 @@ def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadl
         head = f[:60]
         # "Tuy nhiên, ...", "Thời gian qua, ... đã ..." open like verbs rarely; guard background openers
         return not re.match(r"^(tuy nhien|thoi gian qua|trong nhung nam qua|ben canh)", head)
-    if item:
-        # a list item is a task unless it plainly reports or explains
-        if is_background(text) or re.search(r"\b(giup|la xu the|se tao|se giup)\b", f):
-            return False
-    elif _BACKGROUND.search(f) and not has_target:
-        return False
+    if _PAST.search(text.lower()) and not has_target:
+        return False  # "đã": a result already achieved
     if _MODAL.search(f) or has_target or has_deadline:
         return True
-    return item
+    # a list item is a task unless it plainly reports or explains; a sentence needs a cue
+    return item and not (is_background(text) or re.search(r"\b(giup|la xu the|se tao|se giup)\b", f))
 
 
 # ---------------------------------------------------------------- roles
@@ -343,9 +348,12 @@ class ObligationExtractor:
                         # An item followed by its own paragraphs reads as prose: sentence by sentence.
                         for a, b in split_sentences(text, body_start, child.end):
                             out.append(Candidate(a, b, "sentence", hctx, child))
-                        ms = self.mentions(body)
-                        subj, _ = subject_mentions(body, ms)
-                        lead = explicit_lead(body, ms) or subj
+                        # the item's last stated subject carries over to its paragraphs
+                        lead = []
+                        for a, b in split_sentences(text, body_start, child.end):
+                            sent = text[a:b]
+                            ms = self.mentions(sent)
+                            lead = explicit_lead(sent, ms) or subject_mentions(sent, ms)[0] or lead
                         dl = None
                         visit(child, replace(hctx, lead=lead or hctx.lead, deadline=dl or hctx.deadline))
                         continue
@@ -431,7 +439,7 @@ class ObligationExtractor:
             subj, end = subject_mentions(otext[sa:sb], local)
             names = {m.canonical for m in subj}
             f = fold(otext[sa:sb])
-            is_subject = bool(subj) and subj[0].start <= 12 and not re.match(r"^(giao|yeu cau)", f) is None or bool(subj) and subj[0].start == 0
+            is_subject = bool(subj) and subj[0].start <= 12
             if subj and is_subject and names != current and re.match(r"\s*(?:chu tri|phoi hop|tham muu|thuc hien|trien khai|day manh|tang cuong|[a-z]+)", f[end:]):
                 cuts.append(sa)
                 current = names

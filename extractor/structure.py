@@ -219,7 +219,9 @@ def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) 
                 return e + rest.index(":") + 1
             break
     colon = text.find(":", body_start, min(z, body_start + 160))
-    if colon > 0 and not re.match(r"(giao|yêu cầu|đề nghị|chỉ đạo)\b", text[body_start:colon].strip().lower()):
+    if colon > 0 and not re.match(r"(giao|yêu cầu|đề nghị|chỉ đạo)\b", text[body_start:colon].strip().lower()) \
+            and not re.search(r"\bcác\s+\w+\s*$", text[body_start:colon].lower()):
+        # ("... và các Trường: Cao đẳng A, Cao đẳng B" introduces a list, it is no label)
         prefix = text[body_start:colon]
         from .agencies import load_gazetteer
 

@@ -188,3 +188,18 @@ def test_offsets_point_into_the_source(cv):
 def test_no_obligations_is_a_warning_not_a_crash(pipeline, tmp_path):
     doc = pipeline.process(write(tmp_path, "x.txt", "Hôm nay trời đẹp. Chúng tôi đã đi chơi công viên.\n"))
     assert doc.obligations == [] and any("no obligations" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Khai thác tối đa nguồn lực để đầu tư cho chuyển đổi số.", True),   # "tối đa" is not "đã"
+    ("Do đó, mỗi cơ quan, đơn vị cần vạch ra lộ trình chuyển đổi số.", True),
+    ("Thời gian qua, các cấp đã tập trung triển khai chuyển đổi số.", False),
+    ("Tỉnh đã hoàn thành kết nối mạng truyền số liệu chuyên dùng.", False),
+    ("Căn cứ Nghị định số 42/2022/NĐ-CP của Chính phủ;", False),
+    ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
+    ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
+])
+def test_directive_filter(text, expected):
+    from extractor.obligations import is_directive
+
+    assert is_directive(text, [], False, False) is expected
