@@ -415,6 +415,15 @@ class _Emitter:
                     continue
                 emph.append((a + start, a + i))
                 start = None
+        trimmed = []
+        for ea, ez in emph:
+            while ea < ez and self.parts[-2][ea - a].isspace():
+                ea += 1
+            while ez > ea and self.parts[-2][ez - a - 1].isspace():
+                ez -= 1
+            if ez > ea:
+                trimmed.append((ea, ez))
+        emph = trimmed
         letters = [i for i, ch in enumerate(p.text) if ch.isalpha()]
         all_bold = bool(letters) and sum(1 for i in letters if i < len(p.bold) and p.bold[i]) >= 0.9 * len(letters)
         heading = p.heading or (all_bold and len(p.text) <= 200)

@@ -180,7 +180,7 @@ def segs_from_chars(chars: list[tuple], origin: str = "layer") -> list[Seg]:
             gap = c[1] - last[3]
             if abs(mid - mid_last) > 0.6 * size or gap < -0.5 * size or gap > 1.15 * size:
                 flush()
-            elif gap > 0.22 * size and cur and cur[-1][0] not in _SPACE_CHARS:
+            elif gap > 0.4 * size and cur and cur[-1][0] not in _SPACE_CHARS:
                 # pdfium normally inserts a space; make sure words stay apart.
                 cur.append((" ",) + tuple(c[1:]))
         cur.append(c)
@@ -512,6 +512,10 @@ def _should_join(p: PLine, n: PLine, gap_ref: float, same_page: bool) -> bool:
         return False
     space = 0.3 * size
     wrapped = p.x1 + space + _first_word_width(n) >= p.cr - 0.02 * width
+    if wrapped and p_end in _TERMINAL and (first.isupper() or first.isdigit()):
+        # a sentence ending near the margin followed by a capital: only a line that
+        # is flush with the margin (justified) can be a wrapped one
+        wrapped = p.x1 >= p.cr - 0.4 * size
     indented = n.x0 > p.cl + 0.9 * size
     p_bold = bool(p.bold) and sum(p.bold) >= 0.9 * len(p.text.replace(" ", ""))
     n_bold = bool(n.bold) and sum(n.bold) >= 0.9 * len(n.text.replace(" ", ""))

@@ -57,6 +57,10 @@ def _open(path: str, data: bytes):
         msg = str(e).lower()
         if "password" in msg:
             raise InputError(path, "encrypted PDF (a password is needed to open it)") from e
+        # PDFium refuses a document whose page tree is empty (its error code is then
+        # stale, so look at the bytes): no page object and a page count of 0
+        if "success" in msg or (re.search(rb"/Count\s+0\b", data) and not re.search(rb"/Type\s*/Page(?!s)", data)):
+            raise InputError(path, "PDF has no pages (empty or missing page tree)") from e
         if "format" in msg or "file" in msg or "data" in msg:
             raise InputError(path, "corrupt or truncated PDF (PDFium cannot parse it)") from e
         raise InputError(path, f"unreadable PDF ({e})") from e
@@ -122,8 +126,8 @@ def _page_chars(textpage, c, left: float, top: float, width: float, height: floa
             if not out or out[-1][0] != "\n":
                 out.append(("\n", 0, 0, 0, 0, 0, False))
             continue
-        if u == 0x02 or u == 0xAD:
-            ch = "-"
+        if u == 0x02:
+            ch = "-"  # pdfium's mark for a hyphen at a line break
         elif u < 0x20 and ch != "\t":
             continue
         elif u in (0xFFFE, 0xFFFF) or ch in "\u200b\u200c\u200d\u2060\ufeff":
@@ -210,10 +214,12 @@ def layer_verdict(text: str, n_chars: int, image_ratio: float, n_paths: int) -> 
     bad = sum(1 for ch in text if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff")
     if bad > 0.05 * n_chars:
         return "ocr", None, q
-    if len(words) >= GATE_MIN_WORDS and q < GATE_MIN_RATIO:
+    chars = set(text)
+    if len(words) >= 10 and (q < 0.5 or chars & legacy._TCVN3_SIGNS or chars & legacy._VNI_SIGNS):
         enc = legacy.detect(text)
         if enc:
             return "layer", enc, vietnamese_ratio(legacy.to_unicode(text, enc))
+    if len(words) >= GATE_MIN_WORDS and q < GATE_MIN_RATIO:
         return "ocr", None, q
     # a big scanned image with only a few lines of real text (a stamp, a header) on top
     if image_ratio > 0.6 and n_chars < 150:
@@ -423,6 +429,8 @@ def _read_layer_page(pdf, c, pno: int, fonts: _FontCache, plumber_page, name: st
                         body_chars = [ch for ch, u in zip(chars, used) if not u]
                 except Exception as e:
                     warnings.append(f"{name} p.{pno}: table finder failed ({type(e).__name__}); read as text")
+        if not enc:  # a soft hyphen is invisible; in TCVN3 the same byte is "ư"
+            body_chars = [ch for ch in body_chars if ch[0] != "\u00ad"]
         segs = segs_from_chars(body_chars)
         if enc:
             for s in segs:
