@@ -362,6 +362,8 @@ def ocr_image(img, dpi: float, *, page: int = 1, detect_tables: bool = True, psm
     if detect_tables and words:
         try:
             tables, used = image_tables(gray, words, eff_dpi, page)
+            for t in tables:
+                _reread_empty_cells(gray, t, eff_dpi, psm_line=7)
             if tables:
                 segs = words_to_segs([w for i, w in enumerate(words) if not used[i]], eff_dpi)
         except Exception:
@@ -490,6 +492,36 @@ def image_tables(gray, words: list[dict], dpi: float, page: int) -> tuple[list[R
     if is_false_positive(t):
         return [], [False] * len(words)
     return [t], used
+
+
+def _reread_empty_cells(gray, t: RawTable, dpi: float, psm_line: int = 7, limit: int = 24) -> None:
+    """Short tokens alone in narrow cells ("TT", "1") are often skipped by page-level
+    layout analysis: OCR empty cells that hold ink on their own."""
+    import numpy as np
+
+    k = dpi / 72.0
+    done = 0
+    seen: set[int] = set()
+    for row in t.rows:
+        for cell in row:
+            if cell.text or id(cell) in seen or done >= limit:
+                continue
+            seen.add(id(cell))
+            x0, top, x1, bot = cell.bbox
+            pad = 4
+            box = (int(x0 * k) + pad, int(top * k) + pad, int(x1 * k) - pad, int(bot * k) - pad)
+            if box[2] - box[0] < 8 or box[3] - box[1] < 8:
+                continue
+            crop = gray.crop(box)
+            a = np.asarray(crop) < 140
+            if a.mean() < 0.004:
+                continue
+            done += 1
+            try:
+                words = tesseract_tsv(crop, int(dpi), psm_line if a.shape[0] < 2.2 * dpi / 6 else 6)
+            except Exception:
+                continue
+            cell.text = _cell_words_text([w for w in words if not _RULE_TOKEN.match(w["text"])])
 
 
 # --------------------------------------------------------------------------- parallel pages
