@@ -376,6 +376,44 @@ def bench_link_cmd(
     bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
 
 
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    corpus: Path = typer.Option(Path("corpus/generated"), "--corpus", help="Generated corpus (built if missing)."),
+    real: Optional[Path] = typer.Option(None, "--real", help="Also time the real documents in this folder."),
+    as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
+):
+    """Ingest beside raw pdfplumber / pypdfium2 text extraction and raw single-threaded
+    `tesseract` on the same pages: pages/s, pipeline/raw ratios, OCR CER per scan variant.
+
+    Example: `extractor bench ingest --real ../shared/real-docs`
+    """
+    from .bench_ingest import run as bench_ingest_run
+
+    res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False))
+    if as_json:
+        as_json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+corpus_app = typer.Typer(help="The test corpus.", no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(corpus_app, name="corpus")
+
+
+@corpus_app.command("build")
+def corpus_build_cmd(
+    out_dir: Path = typer.Option(Path("corpus/generated"), "--out", help="Where to write the PDFs."),
+    seeds: Path = typer.Option(Path("corpus"), "--seeds", help="Folder of seed .txt files."),
+    scans: bool = typer.Option(True, "--scans/--no-scans", help="Also build the scan-like variants."),
+):
+    """Born-digital PDFs for every seed text, the 001 annex as a ruled table over pages,
+    scan-like variants and a rotated, stamped scan (deterministic).
+
+    Example: `extractor corpus build`
+    """
+    from .corpus_build import build_all
+
+    build_all(out_dir, seeds, scans=scans, log=lambda m: out.print(m, markup=False))
+
+
 def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
