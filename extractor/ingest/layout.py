@@ -500,10 +500,14 @@ def _should_join(p: PLine, n: PLine, gap_ref: float, same_page: bool) -> bool:
         gap = n.top - p.bottom
         if gap > gap_ref + 0.5 * size or gap < -0.5 * size:
             return False
-    if _MARKER.match(n.text):
-        return False
     first = n.text[0]
     p_end = p.text.rstrip()[-1:]
+    if _MARKER.match(n.text):
+        # "- toán học ..." after a line cut inside "khoa học - công nghệ - kỹ thuật -":
+        # a dash then a lower-case word continues a wrapped line; real items start upper-case
+        dash_cont = re.match(r"^[-–] [a-zà-ỹđ]", n.text) and p_end not in _TERMINAL and p.x1 >= p.cr - 0.5 * size
+        if not dash_cont:
+            return False
     lower = first.isalpha() and first.islower()
     if lower and p_end not in _TERMINAL:
         return True
@@ -517,6 +521,12 @@ def _should_join(p: PLine, n: PLine, gap_ref: float, same_page: bool) -> bool:
         # is flush with the margin (justified) can be a wrapped one
         wrapped = p.x1 >= p.cr - 0.4 * size
     indented = n.x0 > p.cl + 0.9 * size
+    mid = (p.cl + p.cr) / 2
+    if abs((p.x0 + p.x1) / 2 - mid) < 0.04 * width and abs((n.x0 + n.x1) / 2 - mid) < 0.04 * width \
+            and n.x0 > p.cl + 0.9 * size and p_end not in _TERMINAL:
+        # a centred title wrapped over two lines: the first line used the full width
+        wrapped = (p.x1 - p.x0) + space + _first_word_width(n) >= 0.94 * width
+        indented = False
     p_bold = bool(p.bold) and sum(p.bold) >= 0.9 * len(p.text.replace(" ", ""))
     n_bold = bool(n.bold) and sum(n.bold) >= 0.9 * len(n.text.replace(" ", ""))
     if p_bold != n_bold:
