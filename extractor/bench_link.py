@@ -100,7 +100,7 @@ def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str
     for j, lk in enumerate(lks, start=1):
         rate = n / secs[j]
         res["rows"].append({"linker": lk.label, "obligations_per_s": round(rate, 1), "seconds": round(secs[j], 3),
-                            "overhead_vs_raw": round(raw_rate / rate, 2), "peak_heap_mb": round(peaks[j], 1),
+                            "overhead_vs_raw": round(raw_rate / rate, 3), "peak_heap_mb": round(peaks[j], 1),
                             "warmup_s": round(warm[j - 1], 3)})
     res["peak_rss_mb"] = round(_rss_mb(), 1)
     return res
@@ -121,7 +121,7 @@ def render(res: dict, console=None) -> None:
               f"{raw['peak_heap_mb']}", "")
     for r in res["rows"]:
         t.add_row(f"linker {r['linker']} (obligations)", f"{r['obligations_per_s']}", f"{r['seconds']}",
-                  f"{r['overhead_vs_raw']:.2f}", f"{r['peak_heap_mb']}", f"{r['warmup_s']}")
+                  f"{r['overhead_vs_raw']:.3f}", f"{r['peak_heap_mb']}", f"{r['warmup_s']}")
     console.print(t)
     o = res["one_off"]
     console.print(f"one-off: model load {o['model_load_s']} s; catalogue vectors computed {o['catalogue_vectors_computed_s']} s, "

@@ -30,8 +30,10 @@ Before scoring, agency names in a *role* position ("phối hợp với Sở Nộ
 "tham mưu UBND tỉnh", an agency as the sentence subject, "(qua Sở ...)") are
 masked: they say who acts, not what is done, and otherwise pull every
 "phối hợp với Sở Thông tin và Truyền thông ..." towards 4.10/4.11 (the
-indicators about that department).  :func:`link_obligations` also masks the
-agency spans the extractor found (``AgencyRef.start/end``).
+indicators about that department).  Only administrative agencies are in that
+list: media and bodies that are themselves the subject of an indicator (Đài
+Phát thanh và Truyền hình, Báo, Cổng Thông tin điện tử, Tổ công nghệ số cộng
+đồng, Ban Chỉ đạo chuyển đổi số) are never masked.
 
 Abstention.  A linker returns ``[]`` for an obligation when its best fused score
 is below the threshold ``t`` (plus a per-main-index offset where the gold had
@@ -626,23 +628,18 @@ def get_linker(name: str = DEFAULT_LINKER, framework: Union[str, Path, None] = D
 
 
 def link_obligations(obligations: Sequence[Obligation], linker: Optional[Linker] = None, top_k: int = 3) -> Sequence[Obligation]:
-    """Fill ``Obligation.dti`` in place (best first, ``[]`` when the linker abstains).
+    """Fill ``Obligation.dti`` in place (best first, ``[]`` when the linker abstains); returns the list.
 
-    Agency spans found by the extractor (``AgencyRef.start/end``, offsets in the
-    source text) are masked before scoring.  Returns the same list.
+    Only the obligation's text is used, masked as in :meth:`Linker.score`, so
+    production links match what ``extractor link eval`` measures.  The
+    extractor's agency spans (``AgencyRef.start/end``) are deliberately not
+    masked: they include agencies that are what an indicator is about (Đài
+    Phát thanh và Truyền hình, Báo tỉnh, Cổng Thông tin điện tử for 1.5-1.8;
+    Tổ công nghệ số cộng đồng for 4.12-4.13).  Masking them changed the links
+    of 15 of the 126 gold obligations, mostly for the worse.
     """
     linker = linker or get_linker()
-    texts, spans = [], []
-    for ob in obligations:
-        texts.append(ob.text or "")
-        sp = []
-        for a in getattr(ob, "agencies", []) or []:
-            if a.start is not None and a.end is not None and ob.start is not None:
-                s, e = a.start - ob.start, a.end - ob.start
-                if 0 <= s < e <= len(ob.text or ""):
-                    sp.append((s, e))
-        spans.append(sp)
-    links = linker.link(texts, top_k=top_k, spans=spans)
+    links = linker.link([ob.text or "" for ob in obligations], top_k=top_k)
     for ob, ls in zip(obligations, links):
         ob.dti = ls
     return obligations

@@ -180,15 +180,21 @@ def test_other_framework_links_with_its_own_codes():
 # --------------------------------------------------------------------------- link_obligations
 
 
-def test_link_obligations_fills_dti_in_place_and_masks_agency_spans(linkers):
+def test_link_obligations_fills_dti_in_place(linkers):
     text = "Văn phòng UBND tỉnh chủ trì triển khai trợ lý ảo hỗ trợ người dân tra cứu thủ tục"
     ob = Obligation(id="o1", text=text, start=100, end=100 + len(text),
                     agencies=[AgencyRef(as_written="Văn phòng UBND tỉnh", canonical="Văn phòng UBND tỉnh",
                                         role="lead", start=100, end=119)])
+    # an agency that is what the indicator is about is not masked, whatever the extractor found
+    media_text = "Đài Phát thanh và Truyền hình tỉnh mở chuyên mục riêng về chuyển đổi số"
+    media = Obligation(id="o3", text=media_text, start=0, end=len(media_text),
+                       agencies=[AgencyRef(as_written="Đài Phát thanh và Truyền hình tỉnh",
+                                           canonical="Đài Phát thanh và Truyền hình tỉnh", role="lead", start=0, end=34)])
     empty = Obligation(id="o2", text="", start=0, end=0)
-    out = link_obligations([ob, empty], linker=linkers["hybrid"])
+    out = link_obligations([ob, empty, media], linker=linkers["hybrid"])
     assert out[0] is ob and ob.dti and ob.dti[0].code == "6.19"
     assert empty.dti == []
+    assert media.dti and media.dti[0].code == "1.7"
     assert linkers["hybrid"].link_obligations([ob])[0].dti[0].code == "6.19"
 
 
