@@ -389,7 +389,7 @@ def bench_ingest_cmd(
     """
     from .bench_ingest import run as bench_ingest_run
 
-    res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False))
+    res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False, soft_wrap=True))
     if as_json:
         as_json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -411,7 +411,7 @@ def corpus_build_cmd(
     """
     from .corpus_build import build_all
 
-    build_all(out_dir, seeds, scans=scans, log=lambda m: out.print(m, markup=False))
+    build_all(out_dir, seeds, scans=scans, log=lambda m: out.print(m, markup=False, soft_wrap=True))
 
 
 def main() -> None:
