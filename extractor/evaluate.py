@@ -6,9 +6,10 @@ Texts are compared as bags of folded word tokens (lower case, no diacritics,
 punctuation dropped).  similarity(p, g) = 2·|P∩G| / (|P| + |G|) (Dice).  Pairs
 are matched one-to-one, greedily from the most similar, and a pair counts only
 if its similarity is at least 0.5.  Predicted obligations outside the gold's
-``scope_lines`` are left out before matching (for text sources, by the line
-they start on; for other sources, when less than half of their word trigrams
-occur in the scoped lines of the gold's source text).
+``scope_lines`` are left out before matching, by the line they start on; for
+another rendering of the same letter (``--source NAME=FILE``, e.g. its PDF) that
+line is found by aligning the obligations, in reading order, to the gold's
+source text (``align_lines``).
 
 Scores
 ------
@@ -163,22 +164,57 @@ def _same(a: Any, b: Any) -> bool:
     return fold_key(str(a)) == fold_key(str(b))
 
 
+def align_lines(obs: list[dict], source_text: str) -> list[Optional[int]]:
+    """Line of ``source_text`` where each obligation starts, for sources that
+    have no lines of their own (PDF, scans).  Obligations come in reading
+    order, so each is searched from where the previous one was found (the
+    same task text can stand in a section and again in an annex); its first
+    six folded words must occur, and OCR slips are tolerated by also trying
+    three later windows."""
+    toks, tok_lines = [], []
+    for i, line in enumerate(source_text.split("\n"), 1):
+        for t in tokens(line):
+            toks.append(t)
+            tok_lines.append(i)
+    index: dict[tuple, list[int]] = {}
+    for i in range(len(toks) - 5):
+        index.setdefault(tuple(toks[i:i + 6]), []).append(i)
+    out: list[Optional[int]] = []
+    pointer = 0
+    for ob in obs:
+        t = tokens(ob["text"])
+        found = None
+        if 0 < len(t) < 6:  # a short text: look for the whole of it
+            n = len(t)
+            starts = [i for i in range(len(toks) - n + 1) if toks[i:i + n] == t]
+            after = [i for i in starts if i >= pointer]
+            found = (after or starts or [None])[0]
+        for off in (0, 3, 6, 9) if found is None else ():
+            key = tuple(t[off:off + 6])
+            if len(key) < 6:
+                break
+            hits = index.get(key, [])
+            after = [h for h in hits if h >= pointer]
+            if after or hits:
+                found = (after or hits)[0] - off
+                break
+        if found is None:
+            out.append(None)
+            continue
+        found = max(found, 0)
+        pointer = found + 1
+        out.append(tok_lines[min(found, len(tok_lines) - 1)])
+    return out
+
+
 def _in_scope_factory(gold: dict, source_text: Optional[str]):
     ranges = gold.get("scope_lines")
     if not ranges:
         return lambda ob: True
-    lines = source_text.split("\n") if source_text else []
-    scoped = " ".join(" ".join(lines[a - 1:b]) for a, b in ranges) if lines else ""
-    toks = tokens(scoped)
-    tri = {tuple(toks[i:i + 3]) for i in range(len(toks) - 2)}
 
     def in_scope(ob: dict) -> bool:
         line = ob.get("source_line")
-        if line is not None:
-            return any(a <= line <= b for a, b in ranges)
-        t = tokens(ob["text"])
-        grams = [tuple(t[i:i + 3]) for i in range(len(t) - 2)]
-        return bool(grams) and sum(g in tri for g in grams) / len(grams) >= 0.5
+        return line is None or any(a <= line <= b for a, b in ranges)
 
     return in_scope
 
@@ -265,8 +301,10 @@ def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] =
         pred = document_json(doc)
         source_text = src_path.read_text(encoding="utf-8") if src_path.suffix in (".txt", ".md") else None
         if read_path != src_path:
-            for o in pred["obligations"]:
-                o["source_line"] = None  # lines of another file do not index the gold's source
+            # lines of another file (a PDF of the same letter) do not index the gold's source: align
+            lines = align_lines(pred["obligations"], source_text) if source_text else []
+            for o, line in zip(pred["obligations"], lines or [None] * len(pred["obligations"])):
+                o["source_line"] = line
         ds = score_document(pred, gold, source_text)
         ds.name = gold.get("source", gp.name)
         per_doc.append(ds)

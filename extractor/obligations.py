@@ -169,7 +169,10 @@ def is_directive(text: str, mentions: list[Mention], has_target: bool, has_deadl
         return False  # "đã": a result already achieved
     if _MODAL.search(f) or has_target or has_deadline:
         return True
-    # a list item is a task unless it plainly reports or explains; a sentence needs a cue
+    # a list item is a task unless it plainly reports or explains, or is a bare title
+    # ("Quan điểm chuyển đổi số", "Kinh phí thực hiện"); a sentence needs a cue
+    if item and len(f.split()) <= 8 and not re.search(r"[.;]$", f):
+        return False
     return item and not (is_background(text) or re.search(r"\b(giup|la xu the|se tao|se giup)\b", f))
 
 

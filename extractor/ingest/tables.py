@@ -105,8 +105,8 @@ def cell_text(chars: list[tuple]) -> tuple[str, list[bool]]:
             if len(prev) >= 2 and prev.endswith("-") and prev[-2].isalpha() and t[:1].islower():
                 parts[-1] = prev[:-1]
                 flags.pop()
-            elif prev.endswith("/"):
-                pass
+            elif prev.endswith("/") or (re.search(r"\d[-/.]\d{1,3}$", prev) and t[:1].isdigit()):
+                pass  # a date or number wrapped inside the cell ("2024-20" + "25")
             else:
                 parts.append(" ")
                 flags.append(False)
