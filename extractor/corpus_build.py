@@ -30,7 +30,6 @@ import io
 import json
 import math
 import random
-import re
 from pathlib import Path
 from typing import Optional
 

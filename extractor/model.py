@@ -89,6 +89,8 @@ class SourceText:
     # offset_map[i] = offset in the original (decoded, NFC) file of text[i];
     # None when the input has no character stream of its own (PDF, images).
     offset_map: Optional[list[int]] = None
+    # offsets in the decoded file where each of its lines starts (text inputs)
+    source_line_starts: Optional[list[int]] = None
     encoding: Optional[str] = None
     # Values found outside the text flow (e.g. number/date in signature widgets).
     hints: dict[str, Any] = field(default_factory=dict)
@@ -100,6 +102,12 @@ class SourceText:
         if offset >= len(self.offset_map):
             return (self.offset_map[-1] + 1) if self.offset_map else 0
         return self.offset_map[offset]
+
+    def source_line(self, offset: int) -> Optional[int]:
+        """1-based line of the original file that holds text[offset]."""
+        if self.source_line_starts is None:
+            return None
+        return bisect.bisect_right(self.source_line_starts, self.to_source(offset))
 
     def page_of(self, offset: int) -> Optional[int]:
         if not self.pages:

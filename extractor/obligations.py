@@ -485,15 +485,10 @@ class ObligationExtractor:
             dl = replace(cand.ctx.deadline, inherited=True, span_start=None, span_end=None)
         elif dl is not None and cand.kind != "row" and dl.span_start is not None:
             dl = replace(dl, span_start=dl.span_start + start, span_end=dl.span_end + start)
-        for t in targets:
-            if cand.kind != "row" or True:
-                t.start = (t.start or 0) + start
-                t.end = (t.end or 0) + start
+        for t in targets:  # target offsets: from the obligation text to the document text
+            t.start = (t.start or 0) + start
+            t.end = (t.end or 0) + start
         end = start + len(otext)
-        line = None
-        if src.offset_map is not None:
-            so = src.to_source(start)
-            line = None  # filled by the pipeline, which has the raw source
         return Obligation(
             id="", text=squeeze(otext), start=start, end=end, kind=cand.kind if cand.kind != "sentence" else "sentence",
             section=" > ".join(cand.ctx.section)[:300], agencies=refs, targets=targets, deadline=dl,

@@ -47,8 +47,8 @@ class Pipeline:
                            if n.kind == "meta" and n.marker == "recipients"][1:]
         as_of = meta.issued_date or (f"{year}-01-01" if year else None)
         obligations = self.extractor.extract(src, root, src.sha256, year, addr, as_of)
-        if src.offset_map is not None:
-            _set_source_lines(src, obligations)
+        for ob in obligations:
+            ob.source_line = src.source_line(ob.start)
         doc = Document(id=src.sha256[:16], path=src.path, source=src, meta=meta, outline=root,
                        obligations=obligations, warnings=list(src.warnings))
         doc.unknown_agencies = sorted({a.canonical for o in obligations for a in o.agencies if not a.known})
@@ -78,24 +78,6 @@ def _title_year(src: SourceText) -> Optional[int]:
 
     m = re.search(r"\bnăm\s+(20\d\d)\b", src.text[:1500], re.I)
     return int(m.group(1)) if m else None
-
-
-def _set_source_lines(src: SourceText, obligations) -> None:
-    raw_newlines = None
-    for ob in obligations:
-        if ob.source_start is None:
-            continue
-        if raw_newlines is None:
-            raw = Path(src.path).read_bytes()
-            from .ingest.text import decode
-            from .textutil import nfc
-
-            decoded = nfc(decode(src.path, raw)[0].replace("\r\n", "\n").replace("\r", "\n"))
-            import bisect
-
-            raw_newlines = [i for i, c in enumerate(decoded) if c == "\n"]
-            _bis = bisect.bisect_right
-        ob.source_line = _bis(raw_newlines, ob.source_start - 1) + 1 if ob.source_start else 1
 
 
 _DEFAULT: Optional[Pipeline] = None

@@ -198,7 +198,7 @@ class Store:
                 return []
             role_sql = " and oa.role = ?" if role else ""
             ph = ",".join("?" * len(wanted))
-            where.append(f"o.id in (select oa.obligation_id from obligation_agencies oa where ("
+            where.append("o.id in (select oa.obligation_id from obligation_agencies oa where ("
                          + " or ".join(f"oa.{c} in ({ph})" for c in cols) + f"){role_sql})")
             for _ in cols:
                 params.extend(sorted(wanted))

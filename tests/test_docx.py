@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import unicodedata
 
 import pytest
@@ -26,8 +25,6 @@ def _text(src, c):
 
 
 def test_paragraphs_tables_in_body_order_with_merges(tmp_path):
-    from docx.shared import Pt  # noqa: F401
-
     d = _doc()
     d.add_heading("KẾ HOẠCH CHUYỂN ĐỔI SỐ", level=1)
     p = d.add_paragraph()

@@ -30,7 +30,7 @@ def _dpi(img) -> float:
 
 
 def read_image(path: str, data: bytes, sha256: str) -> SourceText:
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError
 
     from .ocr import OcrUnavailable, ocr_stream
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import ctypes
 import io
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,9 +375,9 @@ def _read_layer_page(pdf, c, pno: int, fonts: _FontCache, plumber_page, name: st
         except Exception:
             rotation = 0
         try:
-            cl, cb, cr, ct = page.get_cropbox()
+            cl, _, _, ct = page.get_cropbox()
         except Exception:
-            cl, cb, cr, ct = 0.0, 0.0, width, height
+            cl, ct = 0.0, height
         uw, uh = (height, width) if rotation in (90, 270) else (width, height)
         widgets = _widgets(page, c)
         tp = page.get_textpage()

@@ -245,6 +245,7 @@ def read_text(path: str, data: bytes, sha256: str) -> SourceText:
         tables=tables,
         pages=[PageInfo(number=1, start=0, end=len(text), origin="text", quality=quality)],
         offset_map=b.omap,
+        source_line_starts=[a for a, _ in bounds],
         encoding=encoding,
     )
     if quality < 0.05 and len(text) > 200:
