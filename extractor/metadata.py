@@ -28,6 +28,17 @@ _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ
 _SIGN_TITLE = re.compile(r"(chủ tịch|giám đốc|chánh văn phòng|trưởng ban|bí thư|bộ trưởng|thủ tướng|tổng cục trưởng|cục trưởng)\s*$", re.I)
 
 
+CENTRAL_TYPES = ("ministry", "central_body")
+
+
+def type_from_code(code: str) -> Optional[str]:
+    """"QĐ-UBND" -> Quyết định; "UBND-TH" (no type code) -> Công văn."""
+    parts = [c for c in re.split(r"[-/\s]", code) if c]
+    if not parts:
+        return None
+    return TYPE_CODES.get(fold(parts[0]).lower(), "Công văn")
+
+
 def _title_case_agency(upper: str, g: Gazetteer) -> str:
     a = g.resolve(upper)
     if a:
@@ -42,28 +53,19 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     meta = DocMeta()
     # ---- number
     m = _NUMBER.search(head)
-    if m:
-        num, code = m.group(1), re.sub(r"\s+", "", m.group(2)).strip(".-")
-        meta.number = f"{num}/{code}" if num else None
-        codes = [c for c in re.split(r"[-/]", code) if c]
-        if codes:
-            t = TYPE_CODES.get(fold(codes[0]).lower())
-            if t:
-                meta.type = t
-            elif code and not num:
-                pass
-            else:
-                meta.type = "Công văn"  # "6828/UBND-TH": no type code means a công văn
-    # ---- type from the title line (overrides a missing code)
-    if meta.type is None or meta.type == "Công văn":
-        for ln in src.lines[:60]:
-            t = text[ln.start:ln.end].strip(" *#")
-            tl = t.lower()
-            if tl in TYPE_TITLES or (tl.split(" ")[0:2] and " ".join(tl.split()[:2]) in TYPE_TITLES and t.isupper() and len(t) < 40):
-                meta.type = t[:1].upper() + t[1:].lower()
-                break
-        if meta.type is None and re.search(r"\bV/v\b", head):
-            meta.type = "Công văn"
+    if m and m.group(1):
+        meta.number = m.group(1) + "/" + re.sub(r"\s+", "", m.group(2)).strip(".-")
+    code = m.group(2) if m else None
+    # ---- type: the title line ("KẾ HOẠCH", read folded so OCR's "KÉ HOẠCH" counts), else the number's code
+    titles = {fold(t): t for t in TYPE_TITLES}
+    for ln in src.lines[:60]:
+        t = text[ln.start:ln.end].strip(" *#")
+        key = " ".join(fold(t).split()[:2])
+        if fold(t) in titles or (key in titles and t.isupper() and len(t) < 40):
+            meta.type = titles[fold(t) if fold(t) in titles else key].capitalize()
+            break
+    if meta.type is None:
+        meta.type = type_from_code(code) if code else ("Công văn" if re.search(r"\bV/v\b", head) else None)
     # ---- place, date
     dm = _DATE.search(head)
     if dm:
@@ -72,7 +74,9 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
         d, mo, y = int(dm.group(2)), int(dm.group(3)), int(dm.group(4))
         if 1 <= mo <= 12 and 1 <= d <= 31:
             meta.issued_date = f"{y:04d}-{mo:02d}-{d:02d}"
-        meta.province = g.province_in(place) and place if g.province_in(place) else None
+        spans = g.province_mentions(place)
+        # as written ("Đăk Nông"), and only the province, not what OCR glued before it
+        meta.province = place[spans[-1][0]:spans[-1][1]] if spans else None
     # ---- issuer: the lines before the national motto
     issuer = _issuer(src, g, meta)
     meta.issuer = issuer
@@ -91,13 +95,20 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     for k in ("number", "issued_date", "type", "issuer", "signer"):
         if getattr(meta, k) is None and src.hints.get(k):
             setattr(meta, k, src.hints[k])
+    if meta.type is None and meta.number and "/" in meta.number:
+        meta.type = type_from_code(meta.number.split("/", 1)[1])
     meta.unsure = list(src.hints.get("unsure", []))
+    issuer_agency = g.resolve(meta.issuer) if meta.issuer else None
+    if issuer_agency and issuer_agency.type in CENTRAL_TYPES:
+        meta.province = None  # a ministry's letter dated "Hà Nội" belongs to no province
+    if src.pages and src.pages[0].origin == "ocr" and meta.issuer and "issuer" not in meta.unsure:
+        meta.unsure.append("issuer")  # read from an OCR'd header
     return meta
 
 
 def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
     text = src.text
-    motto = re.search(r"CỘNG\s+H[ÒO]A\s+XÃ\s+HỘI", text[:5000])
+    motto = re.search(r"cong\s+hoa\s+xa\s+hoi", fold(text[:5000]))  # folded: OCR writes "CỘNG HOÀ"
     lines = []
     if motto:
         before = text[:motto.start()]
@@ -105,7 +116,8 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
             t = raw.strip(" *#|")
             if t and not t.startswith(("Số", "Quyết định", "|")) and len(t) < 80 and not re.search(r"\d", t):
                 lines.append(t)
-        lines = [t for t in lines if t.isupper()][-3:]
+        lines = [t for t in lines if t.isupper() and not re.match(r"(KT|TM|TL|Q)\.|TỜ TRÌNH|BÁO CÁO|KẾ HOẠCH", t)]
+        lines = list(dict.fromkeys(lines))[-3:]  # a header read twice (two-column OCR) counts once
         # "VĂN PHÒNGCỘNG HÒA" glued together in some exports
         glued = re.search(r"\n([A-ZĐÀ-Ỹ ]{3,40})CỘNG\s+H[ÒO]A", text[:motto.end()])
         if glued:
@@ -142,7 +154,7 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
     top = g.resolve(lines[0])
     if len(lines) >= 2 and a and not fold(a.name).startswith("ubnd"):
         p = meta.province or g.province_in(joined)
-        return f"{a.name} tỉnh {p}" if p else a.name
+        return f"{a.name} tỉnh {p}" if p and a.type not in CENTRAL_TYPES else a.name
     return _title_case_agency(joined, g) if not top else top.name
 
 
