@@ -148,3 +148,14 @@ def test_ruled_table_in_a_scan(tmp_path):
     assert [cell(c) for c in tab.rows[0]] == rows[0]
     assert len(tab.rows) == 4 and cell(tab.rows[2][2]) == "Trước ngày 30/6/2026"
     assert cell(tab.rows[3][3]) == "Các khoa"
+
+
+def test_median3x3_equals_pil_median_filter():
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from extractor.ingest.ocr import median3x3
+
+    rng = np.random.default_rng(7)
+    img = Image.fromarray(rng.integers(0, 256, size=(301, 257), dtype=np.uint8))
+    assert np.array_equal(np.asarray(median3x3(img, block=64)), np.asarray(img.filter(ImageFilter.MedianFilter(3))))

@@ -114,6 +114,35 @@ def suppress_red(img):
     return gray, int(np.count_nonzero(np.asarray(mask.reduce(4))))
 
 
+def _med3(a, b, c):
+    import numpy as np
+
+    return np.maximum(np.minimum(a, b), np.minimum(np.maximum(a, b), c))
+
+
+def median3x3(gray, block: int = 128):
+    """3x3 median of an 8-bit image, equal to PIL's MedianFilter(3) pixel for
+    pixel but ~20x faster: each column triple is sorted once and reused by its
+    three neighbours (median = med3(max of lows, med of mids, min of highs)),
+    and the page is done in stripes that stay in cache."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(gray.convert("L") if gray.mode != "L" else gray)
+    p = np.pad(a, 1, mode="edge")
+    out = np.empty_like(a)
+    for y in range(0, a.shape[0], block):
+        q = p[y:min(y + block, a.shape[0]) + 2]
+        u, m, d = q[:-2], q[1:-1], q[2:]
+        lo = np.minimum(np.minimum(u, m), d)
+        hi = np.maximum(np.maximum(u, m), d)
+        md = _med3(u, m, d)
+        max_lo = np.maximum(np.maximum(lo[:, :-2], lo[:, 1:-1]), lo[:, 2:])
+        min_hi = np.minimum(np.minimum(hi[:, :-2], hi[:, 1:-1]), hi[:, 2:])
+        out[y:y + len(u)] = _med3(max_lo, _med3(md[:, :-2], md[:, 1:-1], md[:, 2:]), min_hi)
+    return Image.fromarray(out)
+
+
 def _dark(arr, thr: int = 150):
     return arr < thr
 
@@ -313,7 +342,7 @@ def _rotate_back(segs: list[Seg], rotation: int, w_pt: float, h_pt: float) -> No
 def ocr_image(img, dpi: float, *, page: int = 1, detect_tables: bool = True, psm: int = PSM,
               median: Optional[bool] = None) -> OcrPage:
     """OCR one page image (PIL, any mode) whose resolution is ``dpi``."""
-    from PIL import Image, ImageFilter
+    from PIL import Image
 
     if img.mode in ("RGBA", "LA", "P", "1", "I;16", "I", "F", "CMYK"):
         img = img.convert("RGB")
@@ -333,7 +362,7 @@ def ocr_image(img, dpi: float, *, page: int = 1, detect_tables: bool = True, psm
         # by a faster Tesseract run; clean 300 dpi renders are not hurt.
         median = os.environ.get("EXTRACTOR_OCR_MEDIAN", "1") != "0"
     if median:
-        gray = gray.filter(ImageFilter.MedianFilter(3))
+        gray = median3x3(gray)
     rotation = 0
     side, skew = orientation(gray)
     if side:
