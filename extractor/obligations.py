@@ -220,9 +220,9 @@ def explicit_lead(text: str, mentions: list[Mention]) -> list[Mention]:
     f = fold(text)
     out = []
     for men in mentions:
-        after = f[men.end:men.end + 12]
-        # "do X chủ trì" is a relative clause ("dự án do các ngành chủ trì"), not an assignment
-        if re.match(r"\s*(?:la co quan\s+)?chu tri", after) and not re.search(r"\bdo\s+(cac\s+)?$", f[max(0, men.start - 8):men.start]):
+        after = re.sub(r"^\s*\([^)]*\)", "", f[men.end:men.end + 80])[:14]
+        # "dự án do các ngành chủ trì" is a relative clause; ", do Sở X chủ trì" assigns the task
+        if re.match(r"\s*(?:la co quan\s+)?chu tri", after) and not re.search(r"[^,\s]\s+do\s+(cac\s+)?$", f[max(0, men.start - 10):men.start]):
             out.append(men)
     return out
 
@@ -462,9 +462,11 @@ class ObligationExtractor:
                 subj = []
             lead_m = explicit_lead(otext, ments)
             f = fold(otext)
-            if subj and re.match(r"\s*(?:,|\(|$)", f[subj_end:subj_end + 2]) and not re.match(r"^(giao|yeu cau|de nghi)", f):
+            # "Sở X (Phòng Y) cân đối ...": a parenthesis after the subject only names a unit
+            after_subj = re.sub(r"^\s*\([^)]*\)", "", f[subj_end:])
+            if subj and re.match(r"\s*(?:,|$)", after_subj[:2]) and not re.match(r"^(giao|yeu cau|de nghi)", f):
                 # "Sở X, Sở Y" followed by a comma is a list inside the sentence, not a subject
-                subj = subj if re.match(r"^\s*[,;]?\s*(chu tri|phoi hop)", f[subj_end:]) else []
+                subj = subj if re.match(r"^\s*[,;]?\s*(chu tri|phoi hop)", after_subj) else []
             lead = lead_m or subj
             source = "explicit"
             pid = id(cand.node)

@@ -203,3 +203,25 @@ def test_directive_filter(text, expected):
     from extractor.obligations import is_directive
 
     assert is_directive(text, [], False, False) is expected
+
+
+PARENS = """Số: 12/KH-UBND
+Hà Tĩnh, ngày 3 tháng 4 năm 2024
+
+II. NHIỆM VỤ
+
+1. Giao Sở Thông tin và Truyền thông (cơ quan thường trực Ban Chỉ đạo) chủ trì, phối hợp với Sở Nội vụ (đơn vị chuyên trách) tổ chức đánh giá chỉ số DTI, hoàn thành trong Quý II/2024.
+
+2. Sở Tài chính (Phòng Tin học) cân đối kinh phí thực hiện.
+
+3. Tổ chức tập huấn kỹ năng số, do Sở Nội vụ (Ban Thi đua) chủ trì thực hiện.
+
+4. Rà soát các dự án do các sở, ngành chủ trì thực hiện.
+"""
+
+
+def test_parentheses_and_do_clauses(pipeline, tmp_path):
+    doc = pipeline.process(write(tmp_path, "p.txt", PARENS))
+    got = [(o.lead, o.support) for o in doc.obligations]
+    assert got == [(["Sở Thông tin và Truyền thông"], ["Sở Nội vụ"]), (["Sở Tài chính"], []), (["Sở Nội vụ"], []),
+                   ([], [])]
