@@ -59,7 +59,7 @@ _SUBJECT_LEAD = re.compile(
     r"ngoai ra|theo do),\s*)?"
     r"(?:(?:giao|yeu cau|de nghi|uy quyen)\s+)?(?:(?:thu truong|chu tich|giam doc|lanh dao|truong|nguoi dung dau)\s+)?")
 _TITLE = re.compile(r"^\s*(?:thu truong|chu tich|giam doc|lanh dao|truong)\s+")
-_SUPPORT_CUE = re.compile(r"(phoi hop chat che voi|phoi hop voi|phoi hop cung|phoi hop|cung voi|cung)\s+")
+_SUPPORT_CUE = re.compile(r"((?:co quan|don vi) phoi hop|phoi hop chat che voi|phoi hop voi|phoi hop cung|phoi hop|cung voi|cung)\s*:?\s+")
 _OBJECT_CUE = re.compile(r"(\(?\s*(?:thong\s+)?qua|bao cao|gui|ve|trinh|tham muu|de xuat|cho|don doc|kiem tra|huong dan|cua|tai)\s*$")
 _GENERIC_SUBJECT_IDS = {"cq-dv-dp"}
 
@@ -78,6 +78,21 @@ _BACKGROUND_SECTION = re.compile(
     r"tong quan|gioi thieu|muc luc|danh muc cac tu viet tat|tac dong|mot so tac dong|tinh kha thi|"
     r"bai hoc|co so phap ly|co so thuc tien|quan diem|hien trang|ton tai|cac tieu chi|bieu do|"
     r"loi mo dau|dat van de|khai quat|tom tat)")
+
+
+# Labelled fields that describe the task above them (folded).
+_FIELD = re.compile(r"^\W*((?:co quan |don vi )?chu tri(?: thuc hien)?|(?:co quan |don vi )?phoi hop(?: thuc hien)?|"
+                    r"thoi gian(?: thuc hien| hoan thanh)?|thoi han(?: hoan thanh)?|tien do|san pham(?: dau ra)?)\s*:\s*")
+_FIELD_ROLE = {}
+for _k in ("chu tri", "co quan chu tri", "don vi chu tri", "chu tri thuc hien", "co quan chu tri thuc hien",
+           "don vi chu tri thuc hien"):
+    _FIELD_ROLE[_k] = "lead"
+for _k in ("phoi hop", "co quan phoi hop", "don vi phoi hop", "phoi hop thuc hien", "co quan phoi hop thuc hien",
+           "don vi phoi hop thuc hien"):
+    _FIELD_ROLE[_k] = "support"
+for _k in ("thoi gian", "thoi gian thuc hien", "thoi gian hoan thanh", "thoi han", "thoi han hoan thanh", "tien do"):
+    _FIELD_ROLE[_k] = "deadline"
+_FIELD_ROLE["san pham"] = _FIELD_ROLE["san pham dau ra"] = "product"
 
 
 @dataclass
@@ -212,18 +227,46 @@ def support_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
                 break
             out.append(men)
             pos = men.end
+    # "(Sở X chủ trì, Sở Y và Sở Z phối hợp)": agencies named right before "phối hợp"
+    for i, men in enumerate(mentions):
+        if i == 0 and men.start < 12:
+            continue  # the sentence's subject ("Sở Y phối hợp với ...") leads
+        if re.match(r"\s*(?:\([^)]*\)\s*)?phoi hop(?!\s+voi)", f[men.end:men.end + 60]):
+            out += [m for m in _group_before(f, mentions, i) if m not in out]
     return out
+
+
+def _group_before(f: str, mentions: list[Mention], i: int) -> list[Mention]:
+    """mentions[i] with the ones joined to it by ',', ';' or 'và' just before it."""
+    group = [mentions[i]]
+    j = i - 1
+    while j >= 0 and re.fullmatch(r"[\s,;]*(?:va\s+)?(?:cac\s+)?", f[mentions[j].end:group[0].start]):
+        group.insert(0, mentions[j])
+        j -= 1
+    return group
 
 
 def explicit_lead(text: str, mentions: list[Mention]) -> list[Mention]:
     """"X chủ trì" / "do X chủ trì" anywhere in the text."""
     f = fold(text)
     out = []
-    for men in mentions:
+    for i, men in enumerate(mentions):
         after = re.sub(r"^\s*\([^)]*\)", "", f[men.end:men.end + 80])[:14]
         # "dự án do các ngành chủ trì" is a relative clause; ", do Sở X chủ trì" assigns the task
-        if re.match(r"\s*(?:la co quan\s+)?chu tri", after) and not re.search(r"[^,\s]\s+do\s+(cac\s+)?$", f[max(0, men.start - 10):men.start]):
-            out.append(men)
+        if re.match(r"\s*(?:la co quan\s+)?chu tri", after):
+            group = _group_before(f, mentions, i)
+            if not re.search(r"[^,\s]\s+do\s+(cac\s+)?$", f[max(0, group[0].start - 10):group[0].start]):
+                out += [m for m in group if m not in out]
+    for cue in re.finditer(r"(?:co quan|don vi)?\s*chu tri(?: thuc hien)?\s*:\s*", f):
+        pos = cue.end()
+        for men in mentions:
+            if men.start < pos:
+                continue
+            if not re.fullmatch(r"[\s,;]*(?:va\s+)?(?:cac\s+)?", f[pos:men.start]):
+                break
+            if men not in out:
+                out.append(men)
+            pos = men.end
     return out
 
 
@@ -331,6 +374,13 @@ class ObligationExtractor:
                 while body_start < child.end and text[body_start] in " \t:":
                     body_start += 1
                 body = text[body_start:child.end].strip()
+                field = _FIELD.match(fold(text[child.start:child.end]))
+                if field and out and child.kind in ("item", "paragraph"):
+                    # "- Cơ quan chủ trì: Sở X" under a task is a field of that task, not a task
+                    role = _FIELD_ROLE[re.sub(r"\s+", " ", field.group(1))]
+                    vstart = child.start + field.end()
+                    out[-1].cells.setdefault(role, (vstart, child.end))
+                    continue
                 if child.kind == "item":
                     if child.label_end:
                         hctx = self.heading_context(src, child, ctx, doc_year)
@@ -398,14 +448,17 @@ class ObligationExtractor:
             ments = [sp._.value for sp in doc.spans["agencies"]]
             deadlines = [sp._.value for sp in doc.spans["deadlines"]]
             targets = [sp._.value for sp in doc.spans["targets"]]
-            if cand.kind == "row":
+            dcell = cand.cells.get("deadline")
+            if cand.kind == "row" or dcell:
+                # a table row, or a task with a "Thời gian thực hiện:" field: the deadline is that cell's
                 deadlines = []
-                dcell = cand.cells.get("deadline")
                 if dcell and dcell[1] > dcell[0]:
                     d = parse_deadline(text[dcell[0]:dcell[1]], doc_year)
                     if d:
-                        d.span_start, d.span_end = dcell
+                        d.span_start, d.span_end = dcell[0] - a, dcell[1] - a  # relative, like the text's own
                         deadlines = [d]
+            if cand.kind == "row" or cand.cells:
+                pass  # a row or a task with labelled fields is a task
             elif not is_directive(otext, ments, bool(targets), bool(deadlines), item=cand.kind == "item"):
                 if cand.kind == "sentence":
                     subj, _ = subject_mentions(otext, ments)
@@ -453,7 +506,7 @@ class ObligationExtractor:
                doc_id: str, addressees: list[Mention], prev_subject: dict, issued: Optional[str]) -> Obligation:
         g = self.g
         refs: list[AgencyRef] = []
-        if cand.kind == "row":
+        if cand.kind == "row" or ("lead" in cand.cells or "lead_support" in cand.cells):
             refs = self._row_agencies(src, cand, issued)
         else:
             subj, subj_end = subject_mentions(otext, ments)
@@ -485,7 +538,7 @@ class ObligationExtractor:
         dl = pick_deadline(deadlines)
         if dl is None and cand.ctx.deadline is not None:
             dl = replace(cand.ctx.deadline, inherited=True, span_start=None, span_end=None)
-        elif dl is not None and cand.kind != "row" and dl.span_start is not None:
+        elif dl is not None and dl.span_start is not None:
             dl = replace(dl, span_start=dl.span_start + start, span_end=dl.span_end + start)
         for t in targets:  # target offsets: from the obligation text to the document text
             t.start = (t.start or 0) + start

@@ -225,3 +225,31 @@ def test_parentheses_and_do_clauses(pipeline, tmp_path):
     got = [(o.lead, o.support) for o in doc.obligations]
     assert got == [(["Sở Thông tin và Truyền thông"], ["Sở Nội vụ"]), (["Sở Tài chính"], []), (["Sở Nội vụ"], []),
                    ([], [])]
+
+
+FIELDS = """Số: 30/KH-UBND
+Quảng Ngãi, ngày 10 tháng 5 năm 2024
+
+II. NHIỆM VỤ, GIẢI PHÁP
+
+1. Nhận thức số
+
+- Tổ chức Ngày Chuyển đổi số của tỉnh.
++ Cơ quan chủ trì: Sở Thông tin và Truyền thông.
++ Cơ quan phối hợp: Sở Nội vụ; Đài Phát thanh và Truyền hình tỉnh.
++ Thời gian thực hiện: Quý IV/2024.
+
+- Phổ cập kỹ năng số cho người dân (Sở Thông tin và Truyền thông và Tỉnh Đoàn chủ trì, Sở Giáo dục và Đào tạo phối hợp; hoàn thành trong năm 2024).
+"""
+
+
+def test_labelled_fields_and_trailing_parenthesis(pipeline, tmp_path):
+    doc = pipeline.process(write(tmp_path, "f.txt", FIELDS))
+    assert len(doc.obligations) == 2, [o.text for o in doc.obligations]
+    a, b = doc.obligations
+    assert a.text == "Tổ chức Ngày Chuyển đổi số của tỉnh."
+    assert a.lead == ["Sở Thông tin và Truyền thông"]
+    assert a.support == ["Sở Nội vụ", "Đài Phát thanh và Truyền hình tỉnh"]
+    assert (a.deadline.kind, a.deadline.start, a.deadline.date) == ("period", "2024-10-01", "2024-12-31")
+    assert b.lead == ["Sở Thông tin và Truyền thông", "Tỉnh Đoàn"] and b.support == ["Sở Giáo dục và Đào tạo"]
+    assert b.deadline.date == "2024-12-31"
