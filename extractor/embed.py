@@ -241,6 +241,60 @@ class STEmbedder(_Base):
         return m.encode(texts, batch_size=BATCH, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
 
 
+# --------------------------------------------------------------------------- text vector cache
+
+
+class TextVectorCache:
+    """Vectors of texts already embedded, per embedder and role, in one SQLite
+    file: re-running a document whose obligations did not change embeds
+    nothing.  Any failure to read or write it only costs speed."""
+
+    def __init__(self, path: "os.PathLike | str"):
+        self.path = str(path)
+
+    def _connect(self):
+        import sqlite3
+        from pathlib import Path
+
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10)
+        con.execute("create table if not exists vectors (model text, role text, key text, dim int, vec blob, "
+                    "primary key (model, role, key))")
+        return con
+
+    def encode(self, embedder: "Embedder", texts: Sequence[str], role: Role = "query") -> np.ndarray:
+        import hashlib
+
+        texts = list(texts)
+        keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+        model = getattr(embedder, "name", type(embedder).__name__)
+        found: dict[str, np.ndarray] = {}
+        try:
+            con = self._connect()
+        except Exception:
+            return embedder.encode(texts, role=role)
+        with con:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                rows = con.execute(f"select key, dim, vec from vectors where model = ? and role = ? and key in "
+                                   f"({','.join('?' * len(chunk))})", [model, role, *chunk])
+                for key, dim, vec in rows:
+                    found[key] = np.frombuffer(vec, dtype=np.float32, count=dim)
+            missing = sorted({k for k in keys if k not in found})
+            if missing:
+                first = {k: t for k, t in zip(keys, texts)}
+                vecs = embedder.encode([first[k] for k in missing], role=role)
+                for k, v in zip(missing, vecs):
+                    found[k] = np.asarray(v, dtype=np.float32)
+                try:
+                    con.executemany("insert or replace into vectors values (?, ?, ?, ?, ?)",
+                                    [(model, role, k, int(found[k].shape[0]), found[k].tobytes()) for k in missing])
+                except Exception:
+                    pass
+        con.close()
+        return np.vstack([found[k] for k in keys]) if keys else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
 # --------------------------------------------------------------------------- registry
 
 _EMBEDDERS: dict[str, Embedder] = {}

@@ -70,7 +70,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 import numpy as np
 
 from .dti import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue, normalise_for_matching
-from .embed import Embedder, get_embedder
+from .embed import Embedder, TextVectorCache, get_embedder
 from .model import DtiLink, Obligation
 from .textutil import nfc
 
@@ -285,6 +285,7 @@ class EmbeddingIndex:
         self.embedder = embedder
         self.cache_root = Path(cache) if cache else cache_dir()
         self.use_cache = use_cache
+        self.text_cache = os.environ.get("EXTRACTOR_TEXT_CACHE", "1") != "0"  # obligation vectors too
         self.loaded_from_cache = False
         self._vectors: Optional[np.ndarray] = None
         self._lock = threading.Lock()
@@ -355,7 +356,10 @@ class EmbeddingIndex:
         """Raw cosines, texts x indicators."""
         if not texts:
             return np.zeros((0, len(self.catalogue)), dtype=np.float32)
-        q = self.embedder.encode(list(texts), role="query")
+        if self.use_cache and self.text_cache:
+            q = TextVectorCache(self.cache_root / "text-vectors.sqlite").encode(self.embedder, list(texts), "query")
+        else:
+            q = self.embedder.encode(list(texts), role="query")
         return (q @ self.vectors.T).astype(np.float32)
 
 

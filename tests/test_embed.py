@@ -119,3 +119,24 @@ def test_st_backend_bad_model_dir_is_one_clear_error(tmp_path):
     st = get_embedder(f"st:{tmp_path}")
     with pytest.raises(EmbedderError, match="cannot load model"):
         st.encode(["x"])
+
+
+def test_text_vector_cache_embeds_each_text_once(tmp_path):
+    import numpy as np
+
+    from extractor.embed import TextVectorCache
+
+    class Fake:
+        name, dim, seen = "fake", 3, []
+
+        def encode(self, texts, role="query"):
+            self.seen.extend(texts)
+            return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+    fake, cache = Fake(), TextVectorCache(tmp_path / "v.sqlite")
+    a = cache.encode(fake, ["một", "hai ba", "một"], "query")
+    b = cache.encode(fake, ["hai ba", "một", "bốn"], "query")
+    assert fake.seen == ["một", "hai ba", "bốn"]  # each text embedded once, duplicates too
+    assert np.array_equal(a[0], b[1]) and np.array_equal(a[1], b[0]) and a.shape == (3, 3)
+    cache.encode(fake, ["một"], "passage")  # another role is another vector
+    assert fake.seen[-1] == "một"
