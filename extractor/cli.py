@@ -195,25 +195,35 @@ def eval_cmd(
                                     ensure_ascii=False, indent=2) + "\n")
         return
     first = next(iter(reports.values()))
-    t = Table(title=f"eval {gold_dir} ({first['rule']})")
-    cols = ["document", "seg P", "seg R", "seg F1", "lead F1", "support F1", "target F1", "deadline acc", "meta acc"]
+    from rich import box
+
+    t = Table(title=f"eval {gold_dir}", caption=first["rule"], box=box.SIMPLE_HEAD)
+    cols = ["document", "seg P", "seg R", "seg F1", "lead F1", "supp F1", "targ F1", "dl acc", "meta acc"]
+    if out.width < 110:  # a narrow terminal: short headers, --json has every figure
+        cols = ["document", "P", "R", "seg", "lead", "supp", "targ", "dl", "meta"]
+        t.caption = ("P, R, seg: segmentation precision, recall, F1; lead, supp(ort), targ(ets): F1; "
+                     "dl (deadline), meta: accuracy. " + first["rule"])
     for c in cols:
-        t.add_column(c, justify="left" if c == "document" else "right")
+        t.add_column(c, justify="left" if c == "document" else "right", no_wrap=True,
+                     min_width=12 if c == "document" else None)
     for name, d in list(first["documents"].items()) + [("overall", first["overall"])]:
-        t.add_row(name, *(f"{x:.3f}" for x in (
+        t.add_row(name if len(name) <= 12 else name[:11] + "…", *(f"{x:.3f}" for x in (
             d["segmentation"]["precision"], d["segmentation"]["recall"], d["segmentation"]["f1"], d["lead"]["f1"],
             d["support"]["f1"], d["targets"]["f1"], d["deadline"]["accuracy"], d["metadata"]["accuracy"])),
             style="bold" if name == "overall" else None)
     out.print(t)
     if any("dti" in r["overall"] for r in reports.values()):
-        dt = Table(title="DTI linking (matched obligations)")
+        # the key figures; --json has every count
+        dt = Table(title="DTI linking (matched obligations; all counts with --json)")
+        cols = [("n", "n"), ("top1", "top-1"), ("recall@3", "recall@3"), ("abstain_accuracy", "abstain acc"),
+                ("decision_accuracy", "decision acc"), ("precision", "precision")]
         dt.add_column("linker")
-        keys = [k for k in next(r for r in reports.values() if "dti" in r["overall"])["overall"]["dti"]]
-        for k in keys:
-            dt.add_column(k, justify="right")
+        for _, head in cols:
+            dt.add_column(head, justify="right")
         for name, r in reports.items():
-            if "dti" in r["overall"]:
-                dt.add_row(name, *(f"{v:.3f}" if isinstance(v, float) else str(v) for v in r["overall"]["dti"].values()))
+            m = r["overall"].get("dti")
+            if m:
+                dt.add_row(name, *(f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "")) for k, _ in cols))
         out.print(dt)
     if errors:
         for doc, errs in first["errors"].items():
