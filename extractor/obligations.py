@@ -305,6 +305,20 @@ class ObligationExtractor:
         doc = annotate(self.nlp, text, weak_agencies=weak)
         return [sp._.value for sp in doc.spans["agencies"]]
 
+    def is_heading_item(self, item: Node, body: str) -> bool:
+        """A numbered item that titles what follows rather than stating a task."""
+        if not body:
+            return True
+        if not item.children:
+            return False
+        open_end = not re.search(r"[.;]$", body)
+        return ((body.rstrip().endswith(":") and len(body) < 400)          # "... thực hiện các nhiệm vụ sau:"
+                or self.agency_only(body)                                   # "4. Sở Kế hoạch và Đầu tư, Sở Tài chính"
+                or (any(c.kind in ("item", "heading") for c in item.children) and len(body) < 200 and open_end
+                    and not self.has_verb_subject(body))                    # "1. Phân tích kết quả năm 2021"
+                or (len(body) < 120 and open_end
+                    and bool(re.match(r"(đề nghị|giao|yêu cầu)\s", body.lower()))))  # "10. Đề nghị các doanh nghiệp"
+
     def has_verb_subject(self, text: str) -> bool:
         """"Sở X chủ trì ..." opens with an agency and a verb: a task, not a title."""
         ms = self.mentions(text)
@@ -332,11 +346,9 @@ class ObligationExtractor:
         subj, _ = subject_mentions(htext, ms)
         lead = subj
         # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
-        if not lead and ms:
-            covered = sum(m.end - m.start for m in ms)
-            if covered >= 0.5 * len(htext.strip()) or re.match(r"^\s*(đề nghị|giao)\b", htext.strip().lower()):
-                lead = ms
-        if not lead and re.match(r"^\s*(đề nghị|giao)\s+", htext.strip().lower()):
+        # or one that hands work over ("9. Đề nghị các doanh nghiệp công nghệ số")
+        if not lead and ms and (sum(m.end - m.start for m in ms) >= 0.5 * len(htext.strip())
+                                or re.match(r"^\s*(đề nghị|giao)\b", htext.strip().lower())):
             lead = ms
         # Only numbered sections pass a deadline down; a document title ("ĐỀ ÁN ... ĐẾN NĂM 2030") does not.
         dl = parse_deadline(htext, doc_year) if node.marker and not node.marker.lower().startswith(("phụ lục", "phần")) else None
@@ -386,29 +398,21 @@ class ObligationExtractor:
                         hctx = self.heading_context(src, child, ctx, doc_year)
                     else:
                         hctx = ctx
-                    if not body or (body.rstrip().endswith(":") and child.children and len(body) < 400) \
-                            or (child.children and self.agency_only(body)) \
-                            or (any(c.kind in ("item", "heading") for c in child.children) and len(body) < 200
-                                and not re.search(r"[.;]$", body) and not self.has_verb_subject(body)) \
-                            or (child.children and len(body) < 120 and not re.search(r"[.;]$", body)
-                                and re.match(r"(đề nghị|giao|yêu cầu)\s", body.lower())):
+                    if self.is_heading_item(child, body):
                         # A heading item: its subject/agencies and deadline pass down.
                         sub = self.heading_context(src, Node(kind="heading", start=body_start or child.start, end=child.end,
                                                              marker=child.marker), hctx, doc_year) if body else hctx
                         visit(child, sub if body else hctx)
                         continue
                     if child.children and any(c.kind == "paragraph" for c in child.children):
-                        # An item followed by its own paragraphs reads as prose: sentence by sentence.
-                        for a, b in split_sentences(text, body_start, child.end):
-                            out.append(Candidate(a, b, "sentence", hctx, child))
-                        # the item's last stated subject carries over to its paragraphs
+                        # An item followed by its own paragraphs reads as prose: sentence by sentence,
+                        # and the item's last stated subject carries over to its paragraphs.
                         lead = []
                         for a, b in split_sentences(text, body_start, child.end):
-                            sent = text[a:b]
-                            ms = self.mentions(sent)
-                            lead = explicit_lead(sent, ms) or subject_mentions(sent, ms)[0] or lead
-                        dl = None
-                        visit(child, replace(hctx, lead=lead or hctx.lead, deadline=dl or hctx.deadline))
+                            out.append(Candidate(a, b, "sentence", hctx, child))
+                            ms = self.mentions(text[a:b])
+                            lead = explicit_lead(text[a:b], ms) or subject_mentions(text[a:b], ms)[0] or lead
+                        visit(child, replace(hctx, lead=lead or hctx.lead))
                         continue
                     out.append(Candidate(body_start, child.end, "item", hctx, child))
                     visit(child, hctx)
