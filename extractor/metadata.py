@@ -97,6 +97,8 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
             setattr(meta, k, src.hints[k])
     if meta.type is None and meta.number and "/" in meta.number:
         meta.type = type_from_code(meta.number.split("/", 1)[1])
+    if meta.issuer is None and meta.province and code and re.search(r"(^|-)UBND$", code.strip()):
+        meta.issuer = f"UBND tỉnh {meta.province}"  # "55/KH-UBND": the body after the type code issued it
     meta.unsure = list(src.hints.get("unsure", []))
     issuer_agency = g.resolve(meta.issuer) if meta.issuer else None
     if issuer_agency and issuer_agency.type in CENTRAL_TYPES:

@@ -86,8 +86,8 @@ def find_targets(text: str) -> list[Target]:
             continue
         if unit != "%" and _NOT_TARGET_AFTER.match(after):
             continue
-        if _NOT_TARGET_BEFORE.search(before) and not _op_before(folded, s) \
-                and not (unit == "%" and re.match(r"\s*tro\s+(len|xuong)", folded[end:end + 12])):
+        # "Điều 5", "mức độ 3", "đến 2025" are no figures; a percentage always is one ("đến 100% thôn")
+        if unit != "%" and _NOT_TARGET_BEFORE.search(before) and not _op_before(folded, s):
             continue
         opm = _op_before(folded, s)
         # "(từ) 80% trở lên" / "5% trở xuống": the comparator follows the figure

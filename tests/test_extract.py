@@ -253,3 +253,29 @@ def test_labelled_fields_and_trailing_parenthesis(pipeline, tmp_path):
     assert (a.deadline.kind, a.deadline.start, a.deadline.date) == ("period", "2024-10-01", "2024-12-31")
     assert b.lead == ["Sở Thông tin và Truyền thông", "Tỉnh Đoàn"] and b.support == ["Sở Giáo dục và Đào tạo"]
     assert b.deadline.date == "2024-12-31"
+
+
+MD_TABLE = """**KẾ HOẠCH**
+
+Số: 55/KH-UBND
+
+Bình Định, ngày 15 tháng 01 năm 2024
+
+**III. NHIỆM VỤ**
+
+| TT | Nhiệm vụ | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian hoàn thành |
+|---|---|---|---|---|
+| **I** | **Hạ tầng số** | | | |
+| 1 | Phủ sóng 4G/5G đến 100% thôn, bản | Sở TT&TT | Các doanh nghiệp viễn thông | Quý IV/2024 |
+| 2 | Nâng cấp Trung tâm dữ liệu tỉnh | Sở KH&CN | VNPT Bình Định | 2024-2025 |
+"""
+
+
+def test_markdown_pipe_table_annex(pipeline, tmp_path):
+    doc = pipeline.process(write(tmp_path, "t.md", MD_TABLE))
+    assert doc.meta.issuer == "UBND tỉnh Bình Định" and doc.meta.type == "Kế hoạch"
+    a, b = doc.obligations
+    assert (a.kind, a.lead, a.support, [t.value for t in a.targets]) == (
+        "row", ["Sở Thông tin và Truyền thông"], ["Các doanh nghiệp viễn thông"], [100.0])
+    assert a.section.endswith("I Hạ tầng số") and a.deadline.date == "2024-12-31"
+    assert b.support == ["Viễn thông tỉnh"] and (b.deadline.start, b.deadline.date) == ("2024-01-01", "2025-12-31")

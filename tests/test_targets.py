@@ -50,3 +50,7 @@ def test_target_text_and_offsets():
     (t,) = find_targets(text)
     assert t.text == "trên 80%"
     assert text[t.end - 3:t.end] == "80%"
+
+
+def test_percentage_after_den_is_a_target():
+    assert [(t.value, t.op) for t in find_targets("phủ sóng 4G đến 100% thôn, bản")] == [(100.0, "=")]
