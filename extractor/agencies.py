@@ -215,6 +215,16 @@ class Gazetteer:
 _SHARED_HEAD = re.compile(r"(?<![\w])cac\s+so\s*:\s*")
 
 
+def without_mentions(text: str, mentions: list[Mention]) -> str:
+    """``text`` with the given agency mentions cut out (what else a heading says)."""
+    out, pos = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        out.append(text[pos:m.start])
+        pos = max(pos, m.end)
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def _abbrev_forms(v: str) -> list[str]:
     forms = {v}
     if "UBND" in v:

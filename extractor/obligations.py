@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from .agencies import Agency, Gazetteer, Mention
+from .agencies import Agency, Gazetteer, Mention, without_mentions
 from .deadlines import parse_deadline, pick_deadline
 from .model import AgencyRef, Deadline, Node, Obligation, SourceText
 from .nlp import annotate
@@ -331,10 +331,7 @@ class ObligationExtractor:
         ms = self.mentions(t, weak=True)
         if not ms:
             return False
-        rest = t
-        for m in sorted(ms, key=lambda m: -m.start):
-            rest = rest[:m.start] + rest[m.end:]
-        rest = re.sub(r"[\s,;.]|\bvà\b|\bcác\b|\btrên địa bàn( tỉnh)?\b", "", rest, flags=re.I)
+        rest = re.sub(r"[\s,;.]|\bvà\b|\bcác\b|\btrên địa bàn( tỉnh)?\b", "", without_mentions(t, ms), flags=re.I)
         return len(rest) <= max(8, 0.25 * len(t))
 
     def heading_context(self, src: SourceText, node: Node, ctx: Context, doc_year) -> Context:

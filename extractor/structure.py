@@ -223,25 +223,15 @@ def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) 
             and not re.search(r"\bcác\s+\w+\s*$", text[body_start:colon].lower()):
         # ("... và các Trường: Cao đẳng A, Cao đẳng B" introduces a list, it is no label)
         prefix = text[body_start:colon]
-        from .agencies import load_gazetteer
+        from .agencies import load_gazetteer, without_mentions
 
-        g = load_gazetteer()
-        ms = g.find(prefix, weak=True)
+        ms = load_gazetteer().find(prefix, weak=True)
         if ms:
             covered = sum(m.end - m.start for m in ms)
-            rest = re.sub(r"[\s,;]|\bvà\b|\bcác\b|\bcấp\b|\btỉnh\b", "", _remove(prefix, ms))
+            rest = re.sub(r"[\s,;]|\bvà\b|\bcác\b|\bcấp\b|\btỉnh\b", "", without_mentions(prefix, ms))
             if covered >= 0.6 * len(prefix.strip()) and len(rest) <= 12:
                 return colon + 1
     return None
-
-
-def _remove(s: str, ms) -> str:
-    out, pos = [], 0
-    for m in ms:
-        out.append(s[pos:m.start])
-        pos = m.end
-    out.append(s[pos:])
-    return "".join(out)
 
 
 def _table_node(src: SourceText, table: Table) -> Node:

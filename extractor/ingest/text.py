@@ -165,27 +165,6 @@ def _content_bounds(src: str, a: int, z: int) -> tuple[int, int]:
     return a, z
 
 
-class _TableParser:
-    """Parses the flattened table format line by line.
-
-    A lone ``|`` opens a row (or is an empty cell while the row is short of
-    the header's column count); ``text |`` closes a cell; ``||||`` is several
-    empty cells; a line without a trailing pipe continues the current cell.
-    """
-
-    def __init__(self) -> None:
-        self.rows: list[list[tuple[int, int] | None]] = []  # None = empty cell
-        self.ncols: int | None = None
-        self.pending: list[tuple[int, int]] = []  # source bounds of an open cell
-
-    def row_full(self) -> bool:
-        return bool(self.rows) and self.ncols is not None and len(self.rows[-1]) >= self.ncols
-
-    def close_row(self) -> None:
-        if self.rows and self.ncols is None and self.rows[-1]:
-            self.ncols = len(self.rows[-1])
-
-
 def _parse_pipe_line(src: str, a: int, z: int) -> tuple[tuple[int, int] | None, int]:
     """For 'text ||', return (content bounds or None, number of pipes)."""
     k = z
