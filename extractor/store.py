@@ -219,16 +219,20 @@ class Store:
             sql += " where " + " and ".join(where)
         sql += " order by d.name, o.seq limit ?"
         params.append(limit)
-        out = []
-        for r in self.db.query(sql, params):
-            r = dict(r)
-            r["lead"] = [x["canonical"] for x in self.db.query(
-                "select canonical from obligation_agencies where obligation_id = ? and role = 'lead'", [r["id"]])]
-            r["support"] = [x["canonical"] for x in self.db.query(
-                "select canonical from obligation_agencies where obligation_id = ? and role = 'support'", [r["id"]])]
-            r["dti"] = [x["code"] for x in self.db.query(
-                "select code from obligation_dti where obligation_id = ? order by rank", [r["id"]])]
-            out.append(r)
+        out = [dict(r) for r in self.db.query(sql, params)]
+        by_id = {r["id"]: r for r in out}
+        for r in out:
+            r["lead"], r["support"], r["dti"] = [], [], []
+        ids = list(by_id)
+        for i in range(0, len(ids), 500):  # agencies and links of all rows in two queries, not three per row
+            chunk = ids[i:i + 500]
+            ph = ",".join("?" * len(chunk))
+            for a in self.db.query(f"select obligation_id, role, canonical from obligation_agencies "
+                                   f"where obligation_id in ({ph}) order by rowid", chunk):
+                by_id[a["obligation_id"]][a["role"]].append(a["canonical"])
+            for d in self.db.query(f"select obligation_id, code from obligation_dti where obligation_id in ({ph}) "
+                                   f"order by rank", chunk):
+                by_id[d["obligation_id"]]["dti"].append(d["code"])
         return out
 
 
