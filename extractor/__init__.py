@@ -21,7 +21,7 @@ __all__ = ["Pipeline", "process", "__version__"]
 def __getattr__(name: str):
     # Lazy, so "import extractor" stays cheap and submodules import on their own.
     if name in ("Pipeline", "process"):
-        from . import pipeline
+        from extractor import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(name)

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import ingest
-from .agencies import DEFAULT_GAZETTEER, load_gazetteer
-from .errors import InputError
-from .metadata import addressees, read_meta
-from .model import Document, SourceText
-from .nlp import build_nlp
-from .obligations import ObligationExtractor
-from .structure import build_outline
+from extractor import ingest
+from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
+from extractor.errors import InputError
+from extractor.structure.metadata import addressees, read_meta
+from extractor.model import Document, SourceText
+from extractor.nlp.components import build_nlp
+from extractor.extract.obligations import ObligationExtractor
+from extractor.structure.outline import build_outline
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Pipeline:
         if not self.linker or not doc.obligations:
             return doc
         if self._linker_obj is None:
-            from .link import get_linker
+            from extractor.link.linkers import get_linker
 
             self._linker_obj = get_linker(self.linker, framework=self.framework, embedder=self.embedder)
         self._linker_obj.link_obligations(doc.obligations)

@@ -20,7 +20,7 @@ def pipeline():
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from extractor.agencies import load_gazetteer
+    from extractor.nlp.agencies import load_gazetteer
 
     return load_gazetteer()
 

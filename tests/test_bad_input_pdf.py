@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _pdf(path: Path, n_pages: int = 1, encrypt: str | None = None, text: str = "Văn bản thử nghiệm") -> Path:
     from reportlab.pdfgen import canvas
 
-    from extractor.corpus_build import register_fonts
+    from extractor.lab.corpus_build import register_fonts
 
     register_fonts()
     c = canvas.Canvas(str(path), invariant=1, encrypt=encrypt)
@@ -121,7 +121,7 @@ print(json.dumps({"pages": len(src.pages), "chars": len(src.text), "secs": time.
 def test_300_page_pdf_streams_with_bounded_memory(tmp_path):
     from reportlab.pdfgen import canvas
 
-    from extractor.corpus_build import register_fonts
+    from extractor.lab.corpus_build import register_fonts
 
     register_fonts()
     p = tmp_path / "big.pdf"

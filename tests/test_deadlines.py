@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractor.deadlines import find_deadlines, parse_deadline
+from extractor.nlp.deadlines import find_deadlines, parse_deadline
 
 CASES = [
     # text, kind, date, start, every

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from extractor.dti import (  # noqa: E402
+from extractor.link.catalogue import (  # noqa: E402
     DTI_DIR,
     Catalogue,
     expand_abbreviations,

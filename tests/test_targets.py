@@ -2,7 +2,7 @@
 
 import pytest
 
-from extractor.targets import find_targets
+from extractor.nlp.targets import find_targets
 
 CASES = [
     ("tỷ lệ hồ sơ trực tuyến toàn trình trên 70%", [(70, "%", ">")]),

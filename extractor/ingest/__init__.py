@@ -12,8 +12,8 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError
-from ..model import SourceText
+from extractor.errors import InputError
+from extractor.model import SourceText
 
 # kind -> "module:function"; each function takes (path, data: bytes, sha256) -> SourceText
 READERS: dict[str, str] = {

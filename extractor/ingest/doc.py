@@ -18,11 +18,11 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 
-from ..errors import InputError
-from ..model import Cell, PageInfo, SourceText, Table
-from ..textutil import nfc, vietnamese_ratio
-from . import legacy
-from .docx import _Emitter, _Para
+from extractor.errors import InputError
+from extractor.model import Cell, PageInfo, SourceText, Table
+from extractor.textutil import nfc, vietnamese_ratio
+from extractor.ingest import legacy
+from extractor.ingest.docx import _Emitter, _Para
 
 
 def _soffice() -> str | None:
@@ -41,7 +41,7 @@ def read_doc(path: str, data: bytes, sha256: str) -> SourceText:
                                capture_output=True, timeout=120, check=True)
                 out = os.path.join(tmp, "input.docx")
                 if os.path.exists(out):
-                    from .docx import read_docx
+                    from extractor.ingest.docx import read_docx
 
                     with open(out, "rb") as fh:
                         s = read_docx(path, fh.read(), sha256)

@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..errors import InputError
-from ..model import Cell, Line, PageInfo, SourceText, Table
-from ..textutil import vietnamese_ratio
-from .layout import _nfc_with_flags
+from extractor.errors import InputError
+from extractor.model import Cell, Line, PageInfo, SourceText, Table
+from extractor.textutil import vietnamese_ratio
+from extractor.ingest.layout import _nfc_with_flags
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

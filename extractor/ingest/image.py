@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from ..errors import InputError
-from ..model import SourceText
-from .layout import PageFlow, assemble, order_page, strip_furniture
+from extractor.errors import InputError
+from extractor.model import SourceText
+from extractor.ingest.layout import PageFlow, assemble, order_page, strip_furniture
 
 
 def _dpi(img) -> float:
@@ -32,7 +32,7 @@ def _dpi(img) -> float:
 def read_image(path: str, data: bytes, sha256: str) -> SourceText:
     from PIL import Image, UnidentifiedImageError
 
-    from .ocr import OcrUnavailable, ocr_stream
+    from extractor.ingest.ocr import OcrUnavailable, ocr_stream
 
     name = Path(path).name
     try:
@@ -83,7 +83,7 @@ def read_image(path: str, data: bytes, sha256: str) -> SourceText:
     asm = assemble(flows)
     src = SourceText(path=path, sha256=sha256, kind="image", text=asm.text, lines=asm.lines,
                      tables=asm.tables, pages=asm.pages, warnings=warnings)
-    from .pdf import find_hints
+    from extractor.ingest.pdf import find_hints
 
     src.hints = find_hints(src, {})
     return src

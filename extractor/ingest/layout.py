@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from ..model import BBox, Cell, Line, PageInfo, Table
-from ..textutil import fold, nfc
+from extractor.model import BBox, Cell, Line, PageInfo, Table
+from extractor.textutil import fold, nfc
 
 # --------------------------------------------------------------------------- data
 
@@ -626,7 +626,7 @@ def _is_heading(text: str, bold: list[bool], size: float, body: float, origin: s
 
 
 def assemble(flows: list[PageFlow], merge_tables: bool = True) -> Assembled:
-    from .tables import merge_across_pages
+    from extractor.ingest.tables import merge_across_pages
 
     body = body_font_size(flows)
     mark_footnotes(flows, body)

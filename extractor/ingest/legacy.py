@@ -20,7 +20,7 @@ import re
 import unicodedata
 from typing import Optional
 
-from ..textutil import nfc, vietnamese_ratio
+from extractor.textutil import nfc, vietnamese_ratio
 
 # --------------------------------------------------------------------------- TCVN3 (ABC)
 

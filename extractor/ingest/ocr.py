@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional
 
-from ..textutil import nfc, vietnamese_ratio
-from .layout import RawCell, RawTable, Seg
+from extractor.textutil import nfc, vietnamese_ratio
+from extractor.ingest.layout import RawCell, RawTable, Seg
 
 OCR_DPI = 300
 LANG = "vie"
@@ -525,7 +525,7 @@ def image_tables(gray, words: list[dict], dpi: float, page: int) -> tuple[list[R
             row.append(RawCell(text=text, bbox=(xs[c] * k, ys[r] * k, xs[c + 1] * k, ys[r + 1] * k)))
         rows.append(row)
     rows = [r for r in rows if any(c.text for c in r)]
-    from .tables import _drop_empty, is_false_positive
+    from extractor.ingest.tables import _drop_empty, is_false_positive
 
     rows = _drop_empty(rows)
     if not rows:

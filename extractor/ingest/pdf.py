@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..errors import InputError
-from ..model import SourceText
-from ..textutil import nfc, vietnamese_ratio
-from . import legacy
-from .layout import PageFlow, RawTable, Seg, assemble, order_page, segs_from_chars, strip_furniture
+from extractor.errors import InputError
+from extractor.model import SourceText
+from extractor.textutil import nfc, vietnamese_ratio
+from extractor.ingest import legacy
+from extractor.ingest.layout import PageFlow, RawTable, Seg, assemble, order_page, segs_from_chars, strip_furniture
 
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|,b\b|-b\b|\bbd\b", re.I)
 GATE_MIN_RATIO = 0.15  # share of words with Vietnamese marks below which a layer is junk
@@ -234,7 +234,7 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
     """Read a PDF.  ``pages`` (1-based) limits the pages read (tests, previews)."""
     import pypdfium2.raw as c
 
-    from .ocr import OcrUnavailable, ocr_stream, pdfium_lock
+    from extractor.ingest.ocr import OcrUnavailable, ocr_stream, pdfium_lock
 
     name = Path(path).name
     lock = pdfium_lock()
@@ -414,7 +414,7 @@ def _read_layer_page(pdf, c, pno: int, fonts: _FontCache, plumber_page, name: st
         tables: list[RawTable] = []
         body_chars = chars
         if rotation == 0:
-            from .tables import page_may_have_table, tables_from_plumber
+            from extractor.ingest.tables import page_may_have_table, tables_from_plumber
 
             if page_may_have_table(page):
                 try:

@@ -14,8 +14,8 @@ import bisect
 import re
 from typing import Optional
 
-from ..textutil import fold
-from .layout import PageFlow, PLine, RawCell, RawTable, _rows, segs_from_chars
+from extractor.textutil import fold
+from extractor.ingest.layout import PageFlow, PLine, RawCell, RawTable, _rows, segs_from_chars
 
 # --------------------------------------------------------------------------- cheap pre-check
 

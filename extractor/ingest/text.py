@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import InputError
-from ..model import Cell, Line, PageInfo, SourceText, Table
-from ..textutil import looks_like_text, nfc, vietnamese_ratio
+from extractor.errors import InputError
+from extractor.model import Cell, Line, PageInfo, SourceText, Table
+from extractor.textutil import looks_like_text, nfc, vietnamese_ratio
 
 _HEADING = re.compile(r"^(#{1,6})\s+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")

@@ -1,6 +1,6 @@
 """Build the PDF corpus from the seed texts: born-digital PDFs and scan-like variants.
 
-    python -m extractor.corpus_build [--out corpus/generated] [--seeds corpus]
+    python -m extractor.lab.corpus_build [--out corpus/generated] [--seeds corpus]
 
 For every seed ``corpus/*.txt`` a born-digital PDF is typeset with reportlab
 and DejaVu Serif (a Vietnamese-capable TrueType font from fonts-dejavu-core):
@@ -93,7 +93,7 @@ def seed_story(seed_path: Path, *, repeat_header: bool = True, only_tables: bool
     from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from .ingest.text import read_text
+    from extractor.ingest.text import read_text
 
     font, bold = register_fonts()
     src = read_text(str(seed_path), seed_path.read_bytes(), "")

@@ -1,6 +1,6 @@
 """Gap analysis: which DTI sub-indicators the stored obligations serve, and which none does.
 
-Reads the SQLite database written by :mod:`extractor.store` (read-only; only
+Reads the SQLite database written by :mod:`extractor.store.db` (read-only; only
 the columns of ``documents``, ``obligations``, ``obligation_agencies`` and
 ``obligation_dti`` listed in the store's schema) and reports, for every main
 index and every sub-indicator of a framework (all 98 of dti-2021, including
@@ -15,7 +15,7 @@ those with no obligation):
   recurring period), earliest first;
 - ``gaps``: the sub-indicators no obligation serves.
 
-    >>> from extractor.coverage import coverage_report, render_csv
+    >>> from extractor.store.coverage import coverage_report, render_csv
     >>> rep = coverage_report("outputs/obligations.db")
     >>> len(rep.rows), len(rep.gaps)
 
@@ -34,8 +34,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal, Optional, Union
 
-from .dti import Catalogue, DEFAULT_FRAMEWORK, load_catalogue
-from .errors import InputError
+from extractor.link.catalogue import Catalogue, DEFAULT_FRAMEWORK, load_catalogue
+from extractor.errors import InputError
 
 AgencyName = Literal["canonical", "current", "as_written"]
 

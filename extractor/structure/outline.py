@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from .model import Node, SourceText, Table
-from .textutil import fold
+from extractor.model import Node, SourceText, Table
+from extractor.textutil import fold
 
 _MARKERS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(Phần\s+[IVXLC\d]+|PHẦN\s+[IVXLC\d]+|Phụ\s+lục\s*[IVXLC\d]*|PHỤ\s+LỤC\s*[IVXLC\d]*)\b[.:]?\s*"), "part"),
@@ -223,7 +223,7 @@ def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) 
             and not re.search(r"\bcác\s+\w+\s*$", text[body_start:colon].lower()):
         # ("... và các Trường: Cao đẳng A, Cao đẳng B" introduces a list, it is no label)
         prefix = text[body_start:colon]
-        from .agencies import load_gazetteer, without_mentions
+        from extractor.nlp.agencies import load_gazetteer, without_mentions
 
         ms = load_gazetteer().find(prefix, weak=True)
         if ms:

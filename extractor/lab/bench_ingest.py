@@ -1,6 +1,6 @@
 """Ingest benchmark: the pipeline beside raw pdfplumber, raw pypdfium2 and raw Tesseract.
 
-    python -m extractor.bench_ingest [--corpus corpus/generated] [--real ../shared/real-docs]
+    python -m extractor.lab.bench_ingest [--corpus corpus/generated] [--real ../shared/real-docs]
 
 In one run, on the same pages:
 
@@ -106,8 +106,8 @@ def _raw_pypdfium2(path: Path) -> tuple[float, int]:
 
 
 def _pipeline(path: Path, pages: Optional[list[int]] = None):
-    from .ingest import read
-    from .ingest.pdf import read_pdf
+    from extractor.ingest import read
+    from extractor.ingest.pdf import read_pdf
 
     t = time.perf_counter()
     if pages:
@@ -152,12 +152,12 @@ def _raw_tesseract(pngs: list[Path], workers: int) -> float:
 
 
 def run(corpus: str = "corpus/generated", real: Optional[str] = None, log=print, build: bool = True) -> dict:
-    from .ingest.ocr import workers as n_workers
+    from extractor.ingest.ocr import workers as n_workers
 
     corpus_dir = Path(corpus)
     manifest_path = corpus_dir / "manifest.json"
     if build and not manifest_path.exists():
-        from .corpus_build import build_all
+        from extractor.lab.corpus_build import build_all
 
         build_all(corpus_dir, corpus_dir.parent if corpus_dir.name == "generated" else "corpus", log=log)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))

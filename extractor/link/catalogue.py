@@ -4,7 +4,7 @@ A *framework* is one JSON file under ``models/dti/`` (format in
 ``models/dti/README.md``): main indices plus sub-indicators with names, aliases
 and what they are scored on (``measure``).  Frameworks are selected by name::
 
-    >>> from extractor.dti import load_catalogue
+    >>> from extractor.link.catalogue import load_catalogue
     >>> cat = load_catalogue()              # "dti-2021", the default
     >>> len(cat), cat["5.9"].name
     (98, 'Số lượng các cuộc diễn tập được triển khai')
@@ -57,10 +57,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterator, Optional, Union
 
-from .errors import CatalogueError
-from .textutil import nfc
+from extractor.errors import CatalogueError
+from extractor.paths import MODELS_DIR
+from extractor.textutil import nfc
 
-MODELS_DIR = Path(os.environ.get("EXTRACTOR_MODELS") or Path(__file__).resolve().parent.parent / "models")
 DTI_DIR = MODELS_DIR / "dti"
 DEFAULT_FRAMEWORK = "dti-2021"
 
