@@ -15,7 +15,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Pipeline", "process", "__version__"]
+__all__ = ["Pipeline", "process", "run", "__version__"]
 
 
 def __getattr__(name: str):
@@ -24,4 +24,8 @@ def __getattr__(name: str):
         from extractor import pipeline
 
         return getattr(pipeline, name)
+    if name == "run":
+        from extractor.batch import run
+
+        return run
     raise AttributeError(name)

@@ -6,7 +6,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from extractor.cli.main import app
+from extractor.cli.app import app
 from conftest import ROOT
 
 runner = CliRunner(env={"COLUMNS": "250"})

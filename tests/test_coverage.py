@@ -10,7 +10,8 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from extractor.store.coverage import coverage_command, coverage_report, render_csv, render_json, render_table  # noqa: E402
+from extractor.cli.query import coverage_command, render_table  # noqa: E402
+from extractor.store.coverage import coverage_report, render_csv, render_json  # noqa: E402
 from extractor.link.catalogue import load_catalogue  # noqa: E402
 from extractor.errors import InputError  # noqa: E402
 

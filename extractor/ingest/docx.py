@@ -23,7 +23,7 @@ from typing import Optional
 from extractor.errors import InputError
 from extractor.model import Cell, Line, PageInfo, SourceText, Table
 from extractor.textutil import vietnamese_ratio
-from extractor.ingest.layout import _nfc_with_flags
+from extractor.ingest.geometry import _nfc_with_flags
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

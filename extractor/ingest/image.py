@@ -13,7 +13,8 @@ from pathlib import Path
 
 from extractor.errors import InputError
 from extractor.model import SourceText
-from extractor.ingest.layout import PageFlow, assemble, order_page, strip_furniture
+from extractor.ingest.geometry import PageFlow
+from extractor.ingest.layout import assemble, order_page, strip_furniture
 
 
 def _dpi(img) -> float:

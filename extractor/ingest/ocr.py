@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Optional
 
 from extractor.textutil import nfc, vietnamese_ratio
-from extractor.ingest.layout import RawCell, RawTable, Seg
+from extractor.ingest.geometry import RawCell, RawTable, Seg
 
 OCR_DPI = 300
 LANG = "vie"

@@ -26,7 +26,8 @@ from extractor.errors import InputError
 from extractor.model import SourceText
 from extractor.textutil import nfc, vietnamese_ratio
 from extractor.ingest import legacy
-from extractor.ingest.layout import PageFlow, RawTable, Seg, assemble, order_page, segs_from_chars, strip_furniture
+from extractor.ingest.geometry import PageFlow, RawTable, Seg, segs_from_chars
+from extractor.ingest.layout import assemble, order_page, strip_furniture
 
 _BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demi|,b\b|-b\b|\bbd\b", re.I)
 GATE_MIN_RATIO = 0.15  # share of words with Vietnamese marks below which a layer is junk

@@ -15,7 +15,7 @@ import re
 from typing import Optional
 
 from extractor.textutil import fold
-from extractor.ingest.layout import PageFlow, PLine, RawCell, RawTable, _rows, segs_from_chars
+from extractor.ingest.geometry import PageFlow, PLine, RawCell, RawTable, _rows, segs_from_chars
 
 # --------------------------------------------------------------------------- cheap pre-check
 

