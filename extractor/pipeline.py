@@ -10,14 +10,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from functools import lru_cache
+
 from extractor import ingest
-from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
 from extractor.errors import InputError
-from extractor.structure.metadata import addressees, read_meta
 from extractor.model import Document, SourceText
+from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
 from extractor.nlp.components import build_nlp
-from extractor.extract.obligations import ObligationExtractor
+from extractor.structure.metadata import addressees, read_meta
 from extractor.structure.outline import build_outline
+from extractor.textutil import fold
+
+
+@lru_cache(maxsize=2)
+def build_pipeline(gazetteer: str = str(DEFAULT_GAZETTEER)):
+    """The spaCy pipeline: NLP layers, then the extract components (extractor.extract.components)."""
+    from extractor.extract.components import EXTRACT_PIPES
+
+    nlp = build_nlp(gazetteer)
+    for name in EXTRACT_PIPES:
+        nlp.add_pipe(name, config={"gazetteer": gazetteer})
+    return nlp
 
 
 @dataclass
@@ -30,31 +43,48 @@ class Pipeline:
 
     def __post_init__(self):
         self.g = load_gazetteer(self.gazetteer)
-        self.nlp = build_nlp(self.gazetteer)
-        self.extractor = ObligationExtractor(self.nlp, self.g)
+        self.nlp = build_pipeline(self.gazetteer)
 
     # ---------------------------------------------------------------- stages
     def read(self, path: str | Path) -> SourceText:
         return ingest.read(path)
 
-    def structure_and_extract(self, src: SourceText, line_range: Optional[list[tuple[int, int]]] = None) -> Document:
-        root = build_outline(src)
+    def annotate(self, src: SourceText):
+        """The annotated document (spaCy ``Doc`` over the whole text) with every layer.
+
+        Agencies first (the outline and the header read them), then the outline and
+        metadata (which give the year that dates like "trước ngày 15/12" need), then
+        the deadline and target layers and the extract components.
+        """
+        nlp = self.nlp
+        doc = nlp.make_doc(src.text)
+        doc.user_data.update(source=src, text=src.text, folded=fold(src.text))  # Doc.text is rebuilt on every access
+        doc = nlp.get_pipe("agency_ruler")(doc)
+        root = build_outline(src, doc)
         meta = read_meta(src, root, self.g)
         year = int(meta.issued_date[:4]) if meta.issued_date else _title_year(src)
-        addr = addressees(src, root, self.g)
+        addr = addressees(doc, root)
         meta.addressees = [m.canonical for m in addr]
         meta.recipients = [src.text[n.start:n.end].strip(" -;.") for n in root.children
                            if n.kind == "meta" and n.marker == "recipients"][1:]
-        as_of = meta.issued_date or (f"{year}-01-01" if year else None)
-        obligations = self.extractor.extract(src, root, src.sha256, year, addr, as_of)
+        doc.user_data.update(outline=root, meta=meta, doc_year=year, addressees=addr,
+                             as_of=meta.issued_date or (f"{year}-01-01" if year else None))
+        for name, proc in nlp.pipeline:
+            if name != "agency_ruler":
+                doc = proc(doc)
+        return doc
+
+    def structure_and_extract(self, src: SourceText) -> Document:
+        doc = self.annotate(src)
+        obligations = doc.user_data["obligations"]
         for ob in obligations:
             ob.source_line = src.source_line(ob.start)
-        doc = Document(id=src.sha256[:16], path=src.path, source=src, meta=meta, outline=root,
-                       obligations=obligations, warnings=list(src.warnings))
-        doc.unknown_agencies = sorted({a.canonical for o in obligations for a in o.agencies if not a.known})
+        d = Document(id=src.sha256[:16], path=src.path, source=src, meta=doc.user_data["meta"],
+                     outline=doc.user_data["outline"], obligations=obligations, warnings=list(src.warnings))
+        d.unknown_agencies = sorted({a.canonical for o in obligations for a in o.agencies if not a.known})
         if not obligations:
-            doc.warnings.append(f"{src.path}: no obligations found")
-        return doc
+            d.warnings.append(f"{src.path}: no obligations found")
+        return d
 
     def link(self, doc: Document) -> Document:
         if not self.linker or not doc.obligations:

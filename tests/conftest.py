@@ -29,3 +29,14 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     p = tmp_path / name
     p.write_bytes(text.encode(encoding))
     return p
+
+
+@pytest.fixture
+def annotate(pipeline, tmp_path):
+    """text -> the annotated document (every layer) of a made-up letter."""
+    from extractor.ingest import read
+
+    def make(text: str, name: str = "letter.txt"):
+        return pipeline.annotate(read(write(tmp_path, name, text)))
+
+    return make

@@ -190,21 +190,6 @@ def test_no_obligations_is_a_warning_not_a_crash(pipeline, tmp_path):
     assert doc.obligations == [] and any("no obligations" in w for w in doc.warnings)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Khai thác tối đa nguồn lực để đầu tư cho chuyển đổi số.", True),   # "tối đa" is not "đã"
-    ("Do đó, mỗi cơ quan, đơn vị cần vạch ra lộ trình chuyển đổi số.", True),
-    ("Thời gian qua, các cấp đã tập trung triển khai chuyển đổi số.", False),
-    ("Tỉnh đã hoàn thành kết nối mạng truyền số liệu chuyên dùng.", False),
-    ("Căn cứ Nghị định số 42/2022/NĐ-CP của Chính phủ;", False),
-    ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
-    ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
-])
-def test_directive_filter(text, expected):
-    from extractor.extract.obligations import is_directive
-
-    assert is_directive(text, [], False, False) is expected
-
-
 PARENS = """Số: 12/KH-UBND
 Hà Tĩnh, ngày 3 tháng 4 năm 2024
 

@@ -62,8 +62,11 @@ def eval_cmd(
     for c in cols:
         t.add_column(c, justify="left" if c == "document" else "right", no_wrap=True,
                      min_width=12 if c == "document" else None)
-    for name, d in list(first["documents"].items()) + [("overall", first["overall"])]:
-        t.add_row(name if len(name) <= 12 else name[:11] + "…", *(f"{x:.3f}" for x in (
+    rows = list(first["documents"].items())
+    if len(first.get("groups", {})) > 2:
+        rows += list(first["groups"].items())  # per set (corpus, external, dev) and input kind
+    for name, d in rows + [("overall", first["overall"])]:
+        t.add_row(name if len(name) <= 12 else name[:11] + "…", *("–" if x is None else f"{x:.3f}" for x in (
             d["segmentation"]["precision"], d["segmentation"]["recall"], d["segmentation"]["f1"], d["lead"]["f1"],
             d["support"]["f1"], d["targets"]["f1"], d["deadline"]["accuracy"], d["metadata"]["accuracy"])),
             style="bold" if name == "overall" else None)

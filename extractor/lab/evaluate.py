@@ -84,20 +84,24 @@ class PRF:
         self.fp += o.fp
         self.fn += o.fn
 
+    # A score with nothing to count is absent (None), never defaulted.
     @property
-    def p(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def p(self) -> Optional[float]:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property
-    def r(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+    def r(self) -> Optional[float]:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
-    def f1(self) -> float:
-        return 2 * self.p * self.r / (self.p + self.r) if self.p + self.r else 0.0
+    def f1(self) -> Optional[float]:
+        if not (self.tp or self.fp or self.fn):
+            return None
+        return 2 * self.tp / (2 * self.tp + self.fp + self.fn)
 
     def as_dict(self) -> dict:
-        return {"precision": round(self.p, 4), "recall": round(self.r, 4), "f1": round(self.f1, 4),
+        r4 = lambda x: None if x is None else round(x, 4)  # noqa: E731
+        return {"precision": r4(self.p), "recall": r4(self.r), "f1": r4(self.f1),
                 "tp": self.tp, "fp": self.fp, "fn": self.fn}
 
 
@@ -115,11 +119,12 @@ class Acc:
         self.total += o.total
 
     @property
-    def value(self) -> float:
-        return self.right / self.total if self.total else 1.0
+    def value(self) -> Optional[float]:
+        return self.right / self.total if self.total else None
 
     def as_dict(self) -> dict:
-        return {"accuracy": round(self.value, 4), "right": self.right, "total": self.total}
+        return {"accuracy": None if self.value is None else round(self.value, 4), "right": self.right,
+                "total": self.total}
 
 
 @dataclass
@@ -267,9 +272,10 @@ def score_document(pred: dict, gold: dict, source_text: Optional[str] = None) ->
     return ds
 
 
-def find_source(gold_path: Path, gold: dict, corpus_dirs: list[Path]) -> Optional[Path]:
+def find_source(gold_path: Path, gold: dict, corpus_dirs: list[Path], rels: tuple = ()) -> Optional[Path]:
+    """The gold's source beside it, else in a corpus folder, mirrored (annotations/dev/x.json -> corpus/dev/x.txt) or flat."""
     name = gold.get("source") or gold_path.with_suffix(".txt").name
-    for d in [gold_path.parent, *corpus_dirs]:
+    for d in [gold_path.parent, *(c / r for c in corpus_dirs for r in rels), *corpus_dirs]:
         p = d / name
         if p.exists():
             return p
@@ -283,16 +289,32 @@ def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] =
     ``source_override`` maps a gold source name to another file to read (a
     PDF or scan of the same document), scored against the same gold.
     """
+    from extractor.errors import InputError
+
     gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise InputError(str(gold_dir), "no such folder of gold files")
     corpus_dirs = corpus_dirs or [Path("corpus"), gold_dir.parent / "corpus"]
     per_doc: list[DocScore] = []
     total = DocScore(name="overall")
+    groups: dict[str, DocScore] = {}
     missing = []
-    for gp in sorted(gold_dir.glob("*.json")):
-        gold = json.loads(gp.read_text(encoding="utf-8"))
-        if gold.get("schema") != "dti-gold/1":
+    golds = []
+    for gp in sorted(gold_dir.rglob("*.json")):
+        if any(part.startswith(".") for part in gp.relative_to(gold_dir).parts):
+            continue  # .history/, .reviewers/: earlier versions, not gold
+        try:
+            gold = json.loads(gp.read_text(encoding="utf-8"))
+        except ValueError:
             continue
-        src_path = find_source(gp, gold, corpus_dirs)
+        if isinstance(gold, dict) and gold.get("schema") == "dti-gold/1":
+            golds.append((gp, gold))
+    if not golds:
+        raise InputError(str(gold_dir), "no dti-gold/1 files here: nothing to score")
+    for gp, gold in golds:
+        rel = gp.parent.relative_to(gold_dir)
+        group = rel.parts[0] if rel.parts else "corpus"  # the top folder holds the corpus gold
+        src_path = find_source(gp, gold, corpus_dirs, rels=(rel, Path(gold_dir.name) / rel))
         if src_path is None:
             missing.append(gold.get("source"))
             continue
@@ -309,7 +331,11 @@ def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] =
         ds.name = gold.get("source", gp.name)
         per_doc.append(ds)
         total.merge(ds)
-    return {"documents": per_doc, "overall": total, "missing": missing}
+        for key in (f"set:{group}", f"input:{doc.source.kind}"):
+            groups.setdefault(key, DocScore(name=key)).merge(ds)
+    if not per_doc:
+        raise InputError(str(gold_dir), f"no gold file's source was found (missing: {', '.join(missing[:5])})")
+    return {"documents": per_doc, "overall": total, "groups": groups, "missing": missing}
 
 
 def report_dict(result: dict, dti_metrics=None) -> dict:
@@ -323,6 +349,7 @@ def report_dict(result: dict, dti_metrics=None) -> dict:
         "rule": f"Dice token overlap >= {MATCH_THRESHOLD}, one-to-one greedy; field scores over matched pairs",
         "documents": {ds.name: one(ds) for ds in result["documents"]},
         "overall": one(result["overall"]),
+        "groups": {k: one(v) for k, v in sorted(result.get("groups", {}).items())},
         "missing_sources": result["missing"],
         "errors": {ds.name: ds.errors for ds in result["documents"]},
     }

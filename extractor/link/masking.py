@@ -1,54 +1,66 @@
-"""Agency names in role positions blanked before linking: they say who acts, not what is done."""
+"""Agency names in role positions blanked before linking: they say who acts, not what is done.
+
+"phối hợp với Sở Nội vụ", "tham mưu UBND tỉnh", "(qua Sở ...)", an agency as
+the sentence subject: otherwise every "phối hợp với Sở Thông tin và Truyền
+thông ..." is pulled towards the indicators about that department.  Agencies
+are the gazetteer's (the one agency finder); the cues and the agencies never
+masked (media, bodies that are the object of an indicator) are in
+``models/rules/link.json``.
+"""
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Iterable
 
+from extractor.nlp.agencies import load_gazetteer
+from extractor.rules import load_rules
+from extractor.textutil import fold
 
-# --------------------------------------------------------------------------- agency masking
 
-_DEPARTMENTS = [
-    r"Thông tin (?:và|-) Truyền thông", r"TT&TT", r"TTTT", r"Kế hoạch (?:và|-) Đầu tư", r"KH&ĐT", r"KHĐT",
-    r"Khoa học (?:và|-) Công nghệ", r"KH&CN", r"KHCN", r"Nội vụ", r"Tư pháp", r"Tài chính", r"Công Thương",
-    r"Nông nghiệp (?:và|-) (?:Phát triển nông thôn|Môi trường)", r"NN&PTNT", r"Giao thông vận tải", r"GTVT",
-    r"Xây dựng", r"Tài nguyên (?:và|-) Môi trường", r"TN&MT", r"Lao động\s*-\s*Thương binh (?:và|-) Xã hội",
-    r"LĐ-?TB&XH", r"Văn hóa,? Thể thao (?:và|-) Du lịch", r"Văn hóa (?:và|-) Thể thao", r"VHTT&DL", r"VHTTDL",
-    r"Giáo dục (?:và|-) Đào tạo", r"GD&ĐT", r"GDĐT", r"Y tế", r"Ngoại vụ", r"Dân tộc (?:và|-) Tôn giáo",
-    r"Du lịch", r"Quy hoạch\s*-\s*Kiến trúc",
-]
-_UB = r"(?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)"
-_AGENCY = [
-    r"Sở (?:%s)" % "|".join(_DEPARTMENTS),
-    r"STTTT",
-    r"Văn phòng %s(?: tỉnh)?" % _UB,
-    r"VP ?UBND(?: tỉnh)?",
-    _UB + r" (?:tỉnh|cấp huyện|các huyện, thành phố, thị xã|các huyện, thị xã, thành phố|các huyện, thành phố)",
-    r"Chủ tịch " + _UB + r" (?:tỉnh|cấp huyện|các huyện, thành phố, thị xã)",
-    r"các (?:cơ quan, đơn vị|sở, ban, ngành|đơn vị|cơ quan|ngành)(?:,? địa phương)?(?: có)?(?: liên quan)?",
-    r"Công an tỉnh", r"Cục Thuế(?: tỉnh)?", r"Cục Thống kê(?: tỉnh)?", r"Kho bạc Nhà nước(?: tỉnh)?",
-    r"Ngân hàng Nhà nước(?: chi nhánh)?(?: tỉnh)?", r"Viễn thông [A-ZĐ]\w+(?: [A-ZĐ]\w+)?", r"Bưu điện tỉnh",
-    r"các Bộ, ngành Trung ương", r"Bộ Thông tin (?:và|-) Truyền thông", r"Bộ Khoa học (?:và|-) Công nghệ",
-]
-_AGX = "(?:%s)" % "|".join(_AGENCY)
-_AGLIST = r"%s(?:\s*(?:,|;|và)\s*%s)*" % (_AGX, _AGX)
-_ROLE_BEFORE = (
-    r"(?:^|(?<=[.;:]\s))(?:Giao |Yêu cầu |Đề nghị )?(?=%s)" % _AGX
-    + r"|(?:phối hợp(?: chặt chẽ)?(?: với)?|chủ trì,?|\(?qua|tham mưu(?: cho)?|báo cáo(?: về)?|trình|giúp)\s+(?=%s)" % _AGX
-)
-_ROLE_RE = re.compile(r"(?P<pre>%s)(?P<ag>%s)" % (_ROLE_BEFORE, _AGLIST), re.IGNORECASE)
+class RoleMasker:
+    def __init__(self, gazetteer=None, rules=None):
+        R = rules or load_rules()
+        self.g = gazetteer or load_gazetteer()
+        self.role_before = R.rx("link.role_before")
+        self.subject_before = R.rx("link.subject_before")
+        self.list_gap = R.rx("link.list_gap")
+        self.masked_types = set(R.table("link.masked_types")) - set(R.table("link.never_masked_types"))
+        self.never_ids = set(R.table("link.never_masked_ids"))
+
+    def _maskable(self, m) -> bool:
+        a = m.agency
+        return a is not None and a.type in self.masked_types and a.id not in self.never_ids
+
+    def mask(self, text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
+        """``text`` with agencies in role positions (and the given spans) blanked; offsets kept."""
+        chars = list(text)
+        for s, e in spans:
+            for k in range(max(0, s), min(len(chars), e)):
+                chars[k] = " "
+        folded = fold(text)
+        ms = [m for m in self.g.find(text, unknown=False)]
+        i = 0
+        while i < len(ms):
+            # a list of agencies joined by ',', ';' or 'và' takes the position of its first one
+            j = i
+            while j + 1 < len(ms) and self.list_gap.fullmatch(folded, ms[j].end, ms[j + 1].start):
+                j += 1
+            before = folded[max(0, ms[i].start - 40):ms[i].start]
+            if self.role_before.search(before) or self.subject_before.search(folded, 0, ms[i].start):
+                for m in ms[i:j + 1]:
+                    if self._maskable(m):
+                        for k in range(m.start, m.end):
+                            chars[k] = " "
+            i = j + 1
+        return "".join(chars)
+
+
+@lru_cache(maxsize=1)
+def _default() -> RoleMasker:
+    return RoleMasker()
 
 
 def mask_roles(text: str, spans: Iterable[tuple[int, int]] = ()) -> str:
-    """Blank agency names in role positions (and the given character spans).
-
-    Blanked characters become spaces, so offsets are kept.
-    """
-    chars = list(text)
-    for s, e in spans:
-        for k in range(max(0, s), min(len(chars), e)):
-            chars[k] = " "
-    out = "".join(chars)
-    return _ROLE_RE.sub(lambda m: m.group("pre") + " " * len(m.group("ag")), out)
-
-
+    """Blank agency names in role positions (and the given character spans); offsets are kept."""
+    return _default().mask(text, spans)

@@ -17,26 +17,16 @@ from pathlib import Path
 from typing import Optional
 
 from extractor.paths import MODELS_DIR as MODELS
+from extractor.rules import load_rules
 from extractor.textutil import fold
 
 DEFAULT_GAZETTEER = MODELS / "agencies.json"
 DEFAULT_PROVINCES = MODELS / "provinces.json"
 
-# Head words that start an agency name; used to find agencies not in the gazetteer.
-_HEADS = [
-    "Sở", "Ban", "Cục", "Chi cục", "Tổng cục", "Trường", "Trung tâm", "Đài", "Báo", "Viện",
-    "Học viện", "Bộ", "Văn phòng", "Kho bạc", "Công ty", "Tập đoàn", "Hiệp hội", "Hội",
-    "Quỹ", "Bệnh viện", "Ủy ban", "Uỷ ban", "UBND", "Phòng", "Thanh tra", "Công an", "Viễn thông",
-    "Bưu điện", "Ngân hàng",
-]
-_HEAD_RE = re.compile(r"(?<!\w)(" + "|".join(sorted((re.escape(h) for h in _HEADS), key=len, reverse=True)) + r")(?=\s)")
-# Lower-case words that end a name (verbs and function words that follow a subject).
-_NAME_STOP = set(
-    "chủ phối tham thực triển có được đã đang sẽ là tổ các tại trên về với của để theo trong cho "
-    "khẩn tăng chỉ đẩy xây nghiên hướng rà kiểm đôn báo gửi hoàn nâng bảo đảm phải cần thường "
-    "mở căn tiếp ban lập cung quản vận ứng khai tuyên phổ rút đánh giám tập bố kịp khuyến hỗ "
-    "nắm thu trình làm giao yêu đề nhằm như sau".split()
-)
+_R = load_rules()
+# Head words that start an agency name the gazetteer does not know; words that end one (models/rules/agencies.json).
+_HEAD_RE = re.compile(r"(?<!\w)(" + _R.raw_alt("agencies.head_words") + r")(?=\s)")
+_NAME_STOP = set(_R.get("agencies.raw.name_stop_words"))
 
 
 @dataclass
@@ -66,8 +56,7 @@ class Mention:
 
 
 # Abbreviations in names the gazetteer does not know, spelled out.
-UNKNOWN_ABBREV = {"BQL": "Ban Quản lý", "KKT": "Khu kinh tế", "KCN": "Khu công nghiệp", "CNTT": "công nghệ thông tin",
-                  "UBND": "UBND", "TTHC": "thủ tục hành chính", "HTX": "Hợp tác xã"}
+UNKNOWN_ABBREV = _R.table("agencies.abbreviations")
 
 
 def clean_unknown(text: str) -> str:
@@ -212,7 +201,7 @@ class Gazetteer:
         return found
 
 
-_SHARED_HEAD = re.compile(r"(?<![\w])cac\s+so\s*:\s*")
+_SHARED_HEAD = _R.rx("agencies.shared_head")
 
 
 def without_mentions(text: str, mentions: list[Mention]) -> str:

@@ -2,7 +2,8 @@
 
 Components (registered factories, explicit config):
 
-- ``agency_ruler``    gazetteer + head-word patterns -> ``doc.spans["agencies"]``
+- ``agency_ruler``    gazetteer + head-word patterns -> ``doc.spans["agencies"]`` and,
+                      with weak variants too, ``doc.spans["agencies_weak"]``
 - ``deadline_matcher`` deadline grammar              -> ``doc.spans["deadlines"]``
 - ``target_matcher``   committed figures              -> ``doc.spans["targets"]``
 
@@ -15,8 +16,6 @@ characters, so word segmentation would only cost time here.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Optional
 
 import spacy
 from spacy.language import Language
@@ -49,23 +48,34 @@ class _SpanSetter:
         return doc
 
 
-@Language.factory("agency_ruler", default_config={"gazetteer": str(DEFAULT_GAZETTEER), "weak": False, "unknown": True})
-def make_agency_ruler(nlp: Language, name: str, gazetteer: str, weak: bool, unknown: bool):
-    return AgencyRuler(gazetteer, weak, unknown)
+@Language.factory("agency_ruler", default_config={"gazetteer": str(DEFAULT_GAZETTEER), "unknown": True})
+def make_agency_ruler(nlp: Language, name: str, gazetteer: str, unknown: bool):
+    return AgencyRuler(gazetteer, unknown)
 
 
 class AgencyRuler(_SpanSetter):
+    """Both agency layers: strong variants only (running text) and with weak ones
+    (headings and table cells, where "Tài chính" alone names the Sở)."""
+
     key = "agencies"
 
-    def __init__(self, gazetteer: str, weak: bool, unknown: bool):
+    def __init__(self, gazetteer: str, unknown: bool):
         self.gazetteer = load_gazetteer(gazetteer)
-        self.weak = weak
         self.unknown = unknown
 
     def find(self, doc: Doc):
-        weak = doc.user_data.get("weak_agencies", self.weak)
-        for m in self.gazetteer.find(doc.text, weak=weak, unknown=self.unknown):
+        for m in self.gazetteer.find(doc.text, weak=self._weak, unknown=self.unknown):
             yield m.start, m.end, "AGENCY" if m.agency else "AGENCY_UNKNOWN", m
+
+    def __call__(self, doc: Doc) -> Doc:
+        self._weak = False
+        super().__call__(doc)
+        self._weak, self.key = True, "agencies_weak"
+        try:
+            super().__call__(doc)
+        finally:
+            self.key = "agencies"
+        return doc
 
 
 @Language.factory("deadline_matcher", default_config={})
@@ -94,20 +104,10 @@ class TargetMatcher(_SpanSetter):
             yield t.start, t.end, "TARGET", t
 
 
-@lru_cache(maxsize=2)
 def build_nlp(gazetteer: str = str(DEFAULT_GAZETTEER)) -> Language:
+    """A new pipeline with the NLP layers (the pipeline module adds the extract components)."""
     nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
     nlp.add_pipe("agency_ruler", config={"gazetteer": gazetteer})
     nlp.add_pipe("deadline_matcher")
     nlp.add_pipe("target_matcher")
     return nlp
-
-
-def annotate(nlp: Language, text: str, doc_year: Optional[int] = None, weak_agencies: bool = False) -> Doc:
-    """Run the pipeline on one text with per-call settings in ``user_data``."""
-    doc = nlp.make_doc(text)
-    doc.user_data["doc_year"] = doc_year
-    doc.user_data["weak_agencies"] = weak_agencies
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
-    return doc

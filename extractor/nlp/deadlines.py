@@ -80,9 +80,15 @@ def _dm(g: tuple, default_year: Optional[int]) -> tuple[Optional[int], Optional[
     return int(d), int(m), year
 
 
+def _clause_start(text: str, pos: int) -> int:
+    """Where the clause holding ``pos`` starts: after the last ';', '. ', ':' or line
+    break (a table cell or list line is its own clause)."""
+    return max(text.rfind(";", 0, pos), text.rfind(". ", 0, pos), text.rfind(":", 0, pos), text.rfind("\n", 0, pos)) + 1
+
+
 def _in_citation(folded: str, start: int) -> bool:
     """Is position ``start`` inside the title of a cited document?"""
-    clause_start = max(folded.rfind(";", 0, start), folded.rfind(". ", 0, start), folded.rfind(":", 0, start))
+    clause_start = _clause_start(folded, start) - 1
     seg = folded[clause_start + 1:start]
     m = None
     for m in _CITATION.finditer(seg):
@@ -123,7 +129,7 @@ def _in_title(text: str, folded: str, s: int, e: int) -> bool:
     2025, định hướng đến năm 2030", "Đề án ... tầm nhìn 2045")?"""
     if re.match(r"\s*,?\s*(dinh huong|tam nhin)", folded[e:e + 25]) or re.search(r"(dinh huong|tam nhin)\s*(den\s*)?(nam\s*)?$", folded[max(0, s - 25):s]):
         return True
-    clause = max(text.rfind(";", 0, s), text.rfind(". ", 0, s), text.rfind(":", 0, s)) + 1
+    clause = _clause_start(text, s)
     return bool(re.search(r"(?<![\w])(Chương trình|Đề án|Chiến lược|Kế hoạch|Nghị quyết|Quyết định)\s+[^,;]{0,120}$", text[clause:s]))
 
 

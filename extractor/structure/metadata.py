@@ -12,6 +12,7 @@ from typing import Optional
 
 from extractor.nlp.agencies import Gazetteer, Mention
 from extractor.model import DocMeta, Node, SourceText
+from extractor.nlp.document import values_in
 from extractor.textutil import fold, squeeze
 
 # Type codes inside the number ("3050/QĐ-UBND") -> document type.
@@ -176,17 +177,16 @@ def _signer(src: SourceText) -> Optional[str]:
     return None
 
 
-def addressees(src: SourceText, root: Node, g: Gazetteer) -> list[Mention]:
-    """Agencies in the "Kính gửi" block (the lead when nothing narrower is named)."""
-    text = src.text
+def addressees(doc, root: Node) -> list[Mention]:
+    """Agencies in the "Kính gửi" block (the lead when nothing narrower is named), from the
+    annotated document's agency layer (document offsets)."""
     out: list[Mention] = []
+    folded = doc.user_data["folded"]
     for n in root.children:
         if n.kind == "meta" and n.marker == "addressees":
-            seg = text[n.start:n.end]
-            seg = re.sub(r"^\s*Kính gửi\s*:?", lambda m: " " * len(m.group(0)), seg)
-            for m in g.find(seg, weak=False):
-                m.start += n.start
-                m.end += n.start
-                out.append(m)
-    # Mentions keep document offsets; callers use only names and agencies.
+            m = _KINH_GUI.match(folded, n.start, n.end)
+            out += values_in(doc, "agencies", m.end() if m else n.start, n.end)
     return out
+
+
+_KINH_GUI = re.compile(r"\s*kinh gui\s*:?")

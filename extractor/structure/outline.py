@@ -10,11 +10,15 @@ signatures.  Wrapped lines are joined back into one node.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Optional
 
 from extractor.model import Node, SourceText, Table
+from extractor.nlp.agencies import without_mentions
+from extractor.nlp.document import Window
+from extractor.rules import load_rules
 from extractor.textutil import fold
+
+_R = load_rules()
 
 _MARKERS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(Phần\s+[IVXLC\d]+|PHẦN\s+[IVXLC\d]+|Phụ\s+lục\s*[IVXLC\d]*|PHỤ\s+LỤC\s*[IVXLC\d]*)\b[.:]?\s*"), "part"),
@@ -37,31 +41,8 @@ _META_LINE = re.compile(
 _PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngay\s+\.*\s*\d{0,2}\s*\.*\s*thang\s+\.*\s*\d{0,2}\s*\.*\s*nam\s+\d{4}")
 _SIGNER_TITLES = re.compile(r"^(tm\.|kt\.|q\.|tl\.|tuq\.|chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban)")
 
-# Header words of task tables (folded) -> role.
-COLUMN_ROLES: list[tuple[str, str]] = [
-    ("stt", "stt"), ("tt", "stt"), ("so tt", "stt"), ("so thu tu", "stt"),
-    ("noi dung nhiem vu", "task"), ("nhiem vu", "task"), ("noi dung cong viec", "task"), ("noi dung", "task"),
-    ("ten nhiem vu", "task"), ("cong viec", "task"), ("nhiem vu, giai phap", "task"), ("ten de an", "task"),
-    ("co quan chu tri", "lead"), ("don vi chu tri", "lead"), ("chu tri thuc hien", "lead"), ("chu tri", "lead"),
-    ("co quan thuc hien", "lead"), ("don vi thuc hien", "lead"), ("co quan, don vi chu tri", "lead"),
-    ("don vi chu tri/phoi hop", "lead_support"), ("chu tri/phoi hop", "lead_support"),
-    ("co quan phoi hop", "support"), ("don vi phoi hop", "support"), ("phoi hop thuc hien", "support"), ("phoi hop", "support"),
-    ("thoi gian thuc hien", "deadline"), ("thoi gian hoan thanh", "deadline"), ("thoi han hoan thanh", "deadline"),
-    ("thoi han", "deadline"), ("tien do", "deadline"), ("thoi gian", "deadline"), ("moc thoi gian", "deadline"),
-    ("san pham", "product"), ("ket qua", "product"), ("ghi chu", "note"),
-    ("theo doi, kiem tra, don doc", "monitor"),
-]
-
-
-@dataclass
-class _Line:
-    start: int
-    end: int
-    text: str
-    emph: list[tuple[int, int]]
-    heading: bool
-    page: Optional[int]
-    bbox: Optional[tuple]
+# Header words of task tables -> role (models/rules/columns.json), folded.
+COLUMN_ROLES: list[tuple[str, str]] = [(" ".join(fold(k).split()), r) for k, r in _R.table("columns.roles")]
 
 
 def column_role(header: str) -> Optional[str]:
@@ -105,7 +86,8 @@ def _meta_line(t: str) -> bool:
     return bool(_META_LINE.match(f) or _PLACE_DATE.match(f))
 
 
-def build_outline(src: SourceText) -> Node:
+def build_outline(src: SourceText, doc) -> Node:
+    """The outline of ``src``; ``doc`` is its annotated document (agency layers name label lead-ins)."""
     text = src.text
     root = Node(kind="root", start=0, end=len(text))
     items: list[tuple[int, object]] = [(ln.start, ln) for ln in src.lines] + [(t.start, t) for t in src.tables]
@@ -175,7 +157,7 @@ def build_outline(src: SourceText) -> Node:
         if style:
             level = _level(style, marker)
             body_start = a + mlen
-            label_end = _label_end(text, body_start, z, emph)
+            label_end = _label_end(doc, body_start, z, emph)
             parent = parent_for(level)
             bold_whole = bool(emph) and emph[0][0] <= body_start + 1 and emph[-1][1] >= z - 1
             kind = "heading" if (style in ("roman", "part") or (_is_upper_title(t[mlen:]) and len(t) < 200)
@@ -205,9 +187,10 @@ def build_outline(src: SourceText) -> Node:
     return root
 
 
-def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) -> Optional[int]:
+def _label_end(doc, body_start: int, z: int, emph: list[tuple[int, int]]) -> Optional[int]:
     """End of a bold lead-in that ends with ':' ("**4. Sở Tài Chính:**") or of an
     agency-only prefix before ':' ("2.2. Các Sở, ban, ngành: Triển khai ...")."""
+    text = doc.user_data["text"]
     for s, e in emph:
         if s <= body_start + 1 and e > body_start:
             seg = text[s:e].rstrip()
@@ -215,23 +198,26 @@ def _label_end(text: str, body_start: int, z: int, emph: list[tuple[int, int]]) 
                 return s + len(seg)
             # bold part followed directly by ':' outside the emphasis
             rest = text[e:z]
-            if rest.lstrip().startswith(":") and len(seg) < 150:
+            if rest.lstrip().startswith(":") and len(seg) < _T("bold_label_max_chars"):
                 return e + rest.index(":") + 1
             break
-    colon = text.find(":", body_start, min(z, body_start + 160))
-    if colon > 0 and not re.match(r"(giao|yêu cầu|đề nghị|chỉ đạo)\b", text[body_start:colon].strip().lower()) \
-            and not re.search(r"\bcác\s+\w+\s*$", text[body_start:colon].lower()):
-        # ("... và các Trường: Cao đẳng A, Cao đẳng B" introduces a list, it is no label)
-        prefix = text[body_start:colon]
-        from extractor.nlp.agencies import load_gazetteer, without_mentions
-
-        ms = load_gazetteer().find(prefix, weak=True)
-        if ms:
-            covered = sum(m.end - m.start for m in ms)
-            rest = re.sub(r"[\s,;]|\bvà\b|\bcác\b|\bcấp\b|\btỉnh\b", "", without_mentions(prefix, ms))
-            if covered >= 0.6 * len(prefix.strip()) and len(rest) <= 12:
-                return colon + 1
+    colon = text.find(":", body_start, min(z, body_start + _T("label_max_chars")))
+    if colon < 0:
+        return None
+    prefix = Window(doc, body_start, colon)
+    if _R.rx("extract.label_assign").match(prefix.folded.strip()) or _R.rx("extract.label_list_intro").search(prefix.folded):
+        return None  # "Giao ...:" hands over; "... và các Trường: Cao đẳng A, B" introduces a list
+    ms = prefix.mentions(weak=True)
+    if ms:
+        covered = sum(m.end - m.start for m in ms)
+        rest = _R.rx("extract.label_rest").sub("", without_mentions(prefix.folded, ms))
+        if covered >= _T("label_cover") * len(prefix.text.strip()) and len(rest) <= _T("label_rest_chars"):
+            return colon + 1
     return None
+
+
+def _T(name: str):
+    return _R.threshold(f"structure.{name}")
 
 
 def _table_node(src: SourceText, table: Table) -> Node:

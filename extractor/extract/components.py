@@ -1,0 +1,102 @@
+"""The extract stage as registered spaCy components, run in this order on the
+annotated document (``extractor.nlp.document``) after the agency, deadline and
+target layers:
+
+``obligation_segmenter``  outline -> ``user_data["candidates"]`` and span layer ``candidates``
+``directive_classifier``  marks each candidate directive or not (``Candidate.directive``)
+``obligation_builder``    directive candidates -> ``Obligation``s (split on a new subject),
+                          span layer ``obligations`` with the typed value in ``span._.value``
+``role_resolver``         lead and support of every obligation
+
+Each takes ``rules`` (a folder of rule files, default ``models/rules``) and, for
+the role resolver, ``gazetteer`` in its config, like any spaCy component.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.extract.build import ObligationBuilder
+from extractor.extract.classify import DirectiveClassifier
+from extractor.extract.roles import RoleResolver
+from extractor.extract.segment import Segmenter
+from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
+from extractor.paths import RULES_DIR
+from extractor.rules import load_rules
+
+_DEFAULT = {"rules": str(RULES_DIR), "gazetteer": str(DEFAULT_GAZETTEER)}
+
+
+def _parts(rules: str, gazetteer: str):
+    R = load_rules(rules)
+    clf = DirectiveClassifier(R)
+    roles = RoleResolver(load_gazetteer(gazetteer), R)
+    seg = Segmenter(clf, roles, R)
+    return R, clf, roles, seg, ObligationBuilder(seg, clf, roles, R)
+
+
+def _spans(doc: Doc, key: str, items, label: str) -> None:
+    spans = []
+    for it in items:
+        sp = doc.char_span(it.start, max(it.start + 1, it.end), label=label, alignment_mode="expand")
+        if sp is not None:
+            sp._.value = it
+            spans.append(sp)
+    doc.spans[key] = spans
+
+
+class _Component:
+    def __init__(self, rules: str, gazetteer: str):
+        self.rules, self.clf, self.roles, self.segmenter, self.builder = _parts(rules, gazetteer)
+
+
+class SegmenterComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        cands = self.segmenter.candidates(doc)
+        doc.user_data["candidates"] = cands
+        _spans(doc, "candidates", cands, "CANDIDATE")
+        return doc
+
+
+class ClassifierComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        self.builder.classify(doc, doc.user_data["candidates"])
+        return doc
+
+
+class BuilderComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        obs = self.builder.build(doc, doc.user_data["candidates"])
+        doc.user_data["obligations"] = obs
+        _spans(doc, "obligations", obs, "OBLIGATION")
+        return doc
+
+
+class RoleComponent(_Component):
+    def __call__(self, doc: Doc) -> Doc:
+        self.builder.assign_roles(doc, doc.user_data["candidates"])
+        return doc
+
+
+@Language.factory("obligation_segmenter", default_config=_DEFAULT)
+def make_segmenter(nlp: Language, name: str, rules: str, gazetteer: str):
+    return SegmenterComponent(rules, gazetteer)
+
+
+@Language.factory("directive_classifier", default_config=_DEFAULT)
+def make_classifier(nlp: Language, name: str, rules: str, gazetteer: str):
+    return ClassifierComponent(rules, gazetteer)
+
+
+@Language.factory("obligation_builder", default_config=_DEFAULT)
+def make_builder(nlp: Language, name: str, rules: str, gazetteer: str):
+    return BuilderComponent(rules, gazetteer)
+
+
+@Language.factory("role_resolver", default_config=_DEFAULT)
+def make_role_resolver(nlp: Language, name: str, rules: str, gazetteer: str):
+    return RoleComponent(rules, gazetteer)
+
+
+EXTRACT_PIPES = ("obligation_segmenter", "directive_classifier", "obligation_builder", "role_resolver")

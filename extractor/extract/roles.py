@@ -1,0 +1,225 @@
+"""Role resolver: who leads an obligation and who supports it.
+
+``lead`` is the sentence subject ("Sở X chủ trì", "Giao X ...", "Yêu cầu Thủ
+trưởng các sở ..."), an explicit "X chủ trì" / "Chủ trì: X", a table's "Cơ
+quan chủ trì" cell, else (in the builder) the previous sentence's subject, the
+heading the item sits under, the letter's addressees.  ``support`` follows
+"phối hợp (với)" / "cùng" or precedes "phối hợp" ("Sở Y và Sở Z phối hợp").
+Agencies that only receive reports ("báo cáo UBND tỉnh (qua Sở X)") are neither.
+
+Every function reads a :class:`~extractor.nlp.document.Window`: its folded text
+and its agency mentions, offsets from the window start.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from extractor.model import AgencyRef
+from extractor.nlp.agencies import Agency, Gazetteer, Mention, without_mentions
+from extractor.nlp.document import Window
+from extractor.rules import Rules, load_rules
+from extractor.textutil import squeeze
+
+
+class RoleResolver:
+    def __init__(self, gazetteer: Gazetteer, rules: Optional[Rules] = None):
+        R = rules or load_rules()
+        self.g = gazetteer
+        self.subject_lead = R.rx("extract.subject_lead")
+        self.gap_first = R.rx("extract.subject_gap_first")
+        self.gap_next = R.rx("extract.subject_gap_next")
+        self.support_cue = R.rx("extract.support_cue")
+        self.support_gap = R.rx("extract.support_list_gap")
+        self.support_after = R.rx("extract.support_after_agency")
+        self.lead_after = R.rx("extract.lead_after_agency")
+        self.lead_field = R.rx("extract.lead_field")
+        self.list_gap = R.rx("extract.list_gap")
+        self.relative_do = R.rx("extract.relative_do")
+        self.paren = R.rx("extract.paren_unit")
+        self.cell_vague = R.rx("extract.cell_vague")
+        self.cell_function = R.rx("extract.cell_function")
+        self.head_word = R.rx("agencies.head_word")
+        self.T = {k: R.threshold(f"roles.{k}") for k in (
+            "explicit_lead_window", "explicit_lead_verb_chars", "support_after_window", "subject_opening_chars",
+            "relative_do_window", "cell_min_chars", "cell_generic_words")}
+
+    # ------------------------------------------------------------------ subject
+    def subject(self, w: Window) -> tuple[list[Mention], int]:
+        """Agencies forming the grammatical subject at the start of the window, and where it ends."""
+        f = w.folded
+        m = self.subject_lead.match(f)
+        pos = m.end() if m else 0
+        subj: list[Mention] = []
+        for men in w.mentions():
+            if men.start < pos:
+                continue
+            gap = (self.gap_next if subj else self.gap_first).fullmatch(f, pos, men.start)
+            if not gap:
+                break
+            subj.append(men)
+            pos = men.end
+        return (subj, pos) if subj else ([], 0)
+
+    # ------------------------------------------------------------------ support
+    def support(self, w: Window) -> list[Mention]:
+        f = w.folded
+        mentions = w.mentions()
+        out: list[Mention] = []
+        for cue in self.support_cue.finditer(f):
+            pos = cue.end()
+            for men in mentions:
+                if men.start < pos:
+                    continue
+                if not self.support_gap.fullmatch(f, pos, men.start):
+                    break
+                out.append(men)
+                pos = men.end
+        # "(Sở X chủ trì, Sở Y và Sở Z phối hợp)": agencies named right before "phối hợp"
+        for i, men in enumerate(mentions):
+            if i == 0 and men.start < self.T["subject_opening_chars"]:
+                continue  # the sentence's subject ("Sở Y phối hợp với ...") leads
+            if self.support_after.match(f[men.end:men.end + self.T["support_after_window"]]):
+                out += [m for m in self._group_before(f, mentions, i) if m not in out]
+        return out
+
+    def _group_before(self, f: str, mentions: list[Mention], i: int) -> list[Mention]:
+        """mentions[i] with the ones joined to it by ',', ';' or 'và' just before it."""
+        group = [mentions[i]]
+        j = i - 1
+        while j >= 0 and self.list_gap.fullmatch(f, mentions[j].end, group[0].start):
+            group.insert(0, mentions[j])
+            j -= 1
+        return group
+
+    # ------------------------------------------------------------------ explicit lead
+    def explicit_lead(self, w: Window) -> list[Mention]:
+        """"X chủ trì" / "do X chủ trì" / "Chủ trì: X" anywhere in the window."""
+        f = w.folded
+        mentions = w.mentions()
+        out: list[Mention] = []
+        win, verb = self.T["explicit_lead_window"], self.T["explicit_lead_verb_chars"]
+        for i, men in enumerate(mentions):
+            after = f[men.end:men.end + win]
+            pm = self.paren.match(after)
+            after = after[pm.end():] if pm else after
+            # "dự án do các ngành chủ trì" is a relative clause; ", do Sở X chủ trì" assigns the task
+            if self.lead_after.match(after[:verb]):
+                group = self._group_before(f, mentions, i)
+                back = self.T["relative_do_window"]
+                if not self.relative_do.search(f[max(0, group[0].start - back):group[0].start]):
+                    out += [m for m in group if m not in out]
+        for cue in self.lead_field.finditer(f):
+            pos = cue.end()
+            for men in mentions:
+                if men.start < pos:
+                    continue
+                if not self.list_gap.fullmatch(f, pos, men.start):
+                    break
+                if men not in out:
+                    out.append(men)
+                pos = men.end
+        return out
+
+    # ------------------------------------------------------------------ references
+    def _expand(self, men: Mention, on: Optional[str]) -> list[tuple[Mention, Optional[Agency]]]:
+        """A group phrase ("các cơ quan, đơn vị, địa phương") names the groups it
+        covers on the document's date: after 01/07/2025 "địa phương" are the communes."""
+        g = self.g
+        if men.agency and men.agency.expands:
+            return [(men, g.current(g.get(x), on=on) if on else g.get(x)) for x in men.agency.expands]
+        return [(men, men.agency)]
+
+    def refs(self, mentions: list[Mention], role: str, source: str, offset: Optional[int],
+             on: Optional[str]) -> list[AgencyRef]:
+        """AgencyRefs for mentions found in a window starting at document offset
+        ``offset`` (None: they come from context, so they get no offsets)."""
+        out: list[AgencyRef] = []
+        seen = set()
+        for men in mentions:
+            for m, a in self._expand(men, on):
+                canonical = a.name if a else m.canonical
+                if (canonical, role) in seen:
+                    continue
+                seen.add((canonical, role))
+                cur = self.g.current(a).name if a and a.successor else None
+                out.append(AgencyRef(
+                    as_written=squeeze(m.text), canonical=canonical, role=role, agency_id=a.id if a else None,
+                    current=cur, known=a is not None, start=(m.start + offset) if offset is not None else None,
+                    end=(m.end + offset) if offset is not None else None, source=source))
+        return out
+
+    # ------------------------------------------------------------------ table cells
+    def cell_mentions(self, w: Window) -> list[Mention]:
+        """In a table cell every ';'- or line-separated phrase names agencies: the
+        gazetteer's matches plus the other phrases as unknown agencies.  A comma
+        piece that starts with a capitalised word that is no agency head continues
+        the name before it ("Trung tâm Xúc tiến đầu tư, Thương mại và Du lịch")."""
+        ctext = w.text
+        ms = w.mentions(weak=True)
+        # "(Cổng Thông tin điện tử tỉnh)" after an agency names its unit, not a second agency
+        parens = _spans(ctext, "(", ")")
+        known = [m for m in ms if m.agency and not any(a <= m.start and m.end <= b for a, b in parens)]
+        out = list(known)
+        for ps, pe in _pieces(ctext, ";\n"):
+            pieces: list[list[int]] = []
+            for s, e in _pieces(ctext, ",()", ps, pe):
+                if any(a <= s and e <= b for a, b in parens) or any(m.start < e and s < m.end for m in known):
+                    pieces.append([])  # a known agency or a parenthesis sits between
+                    continue
+                seg = ctext[s:e].strip()
+                if not seg:
+                    continue
+                if pieces and pieces[-1] and seg[:1].isupper() and not self.head_word.match(w.folded, s + (len(ctext[s:e]) - len(ctext[s:e].lstrip()))):
+                    pieces[-1][1] = e  # continues the previous name
+                    continue
+                pieces.append([s, e])
+            for p in pieces:
+                if not p:
+                    continue
+                s, e = p
+                raw = ctext[s:e]
+                seg = raw.strip()
+                lead_ws = len(raw) - len(raw.lstrip())
+                fseg = w.folded[s + lead_ws:s + lead_ws + len(seg)]
+                if len(seg) < self.T["cell_min_chars"] or self.cell_vague.search(fseg) or self.cell_function.fullmatch(fseg):
+                    continue
+                name = seg
+                words = seg.split()
+                if (len(words) <= self.T["cell_generic_words"] and not any(x[:1].isupper() for x in words[1:])
+                        and not fseg.startswith("cac ")):
+                    name = "Các " + seg.lower()  # a generic plural: "Viện" -> "Các viện"
+                out.append(Mention(s + lead_ws, s + lead_ws + len(seg), name, None))
+        out.sort(key=lambda m: m.start)
+        return out
+
+    def agency_share(self, w: Window, weak: bool = True) -> tuple[list[Mention], str]:
+        """Mentions of the window and the folded text left without them."""
+        ms = w.mentions(weak=weak)
+        return ms, without_mentions(w.folded, ms)
+
+
+def _spans(text: str, open_: str, close: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-nested parenthesis."""
+    out, start = [], None
+    for i, ch in enumerate(text):
+        if ch == open_ and start is None:
+            start = i
+        elif ch == close and start is not None:
+            out.append((start, i + 1))
+            start = None
+    return out
+
+
+def _pieces(text: str, seps: str, a: int = 0, b: Optional[int] = None) -> list[tuple[int, int]]:
+    """Maximal runs of [a, b) containing none of ``seps``."""
+    b = len(text) if b is None else b
+    out, s = [], a
+    for i in range(a, b):
+        if text[i] in seps:
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if b > s:
+        out.append((s, b))
+    return out

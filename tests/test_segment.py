@@ -1,0 +1,49 @@
+"""Segmenter: candidates and their context from the outline (made-up Lai Châu plan)."""
+
+PLAN = """KẾ HOẠCH
+Chuyển đổi số tỉnh Lai Châu năm 2024
+
+I. ĐÁNH GIÁ KẾT QUẢ
+1. Năm 2023 tỉnh đã triển khai nền tảng họp trực tuyến.
+
+II. NHIỆM VỤ
+1. Sở Nội vụ:
+a) Hoàn thiện cơ sở dữ liệu cán bộ, công chức.
+b) Hướng dẫn lưu trữ hồ sơ điện tử.
+2. Xây dựng kho dữ liệu dùng chung của tỉnh.
+- Cơ quan chủ trì: Sở Khoa học và Công nghệ
+- Thời gian thực hiện: Quý III/2024
+"""
+
+
+def test_background_sections_give_no_candidates_and_headings_pass_their_agency(annotate):
+    doc = annotate(PLAN)
+    text = doc.user_data["text"]
+    cands = doc.user_data["candidates"]
+    assert not any("nền tảng họp trực tuyến" in text[c.start:c.end] for c in cands)
+    a = [c for c in cands if "cơ sở dữ liệu cán bộ" in text[c.start:c.end]][0]
+    assert [m.canonical for m in a.ctx.lead] == ["Sở Nội vụ"]
+
+
+def test_labelled_fields_are_cells_of_the_task_above(annotate):
+    doc = annotate(PLAN)
+    text = doc.user_data["text"]
+    task = [c for c in doc.user_data["candidates"] if "kho dữ liệu" in text[c.start:c.end]][0]
+    assert text[slice(*task.cells["lead"])].strip() == "Sở Khoa học và Công nghệ"
+    assert text[slice(*task.cells["deadline"])].strip() == "Quý III/2024"
+    obs = [sp._.value for sp in doc.spans["obligations"]]
+    ob = [o for o in obs if "kho dữ liệu" in o.text][0]
+    assert ob.lead == ["Sở Khoa học và Công nghệ"] and ob.deadline.kind == "period" and ob.deadline.date == "2024-09-30"
+    assert len([o for o in obs if "Cơ quan chủ trì" in o.text]) == 0
+
+
+def test_sentences_do_not_end_at_abbreviations(annotate):
+    from extractor.extract.components import SegmenterComponent
+    from extractor.nlp.agencies import DEFAULT_GAZETTEER
+    from extractor.paths import RULES_DIR
+
+    doc = annotate("Giao UBND TP. Lai Châu triển khai. Sở Y tế phối hợp.\n")
+    seg = SegmenterComponent(str(RULES_DIR), str(DEFAULT_GAZETTEER)).segmenter
+    text = doc.user_data["text"]
+    assert [text[a:b] for a, b in seg.sentences(doc, 0, len(text.rstrip()))] == [
+        "Giao UBND TP. Lai Châu triển khai.", "Sở Y tế phối hợp."]
