@@ -27,6 +27,10 @@ I. NHIỆM VỤ
 
 Sở Y tế triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.
 
+II. TỔ CHỨC THỰC HIỆN
+
+Thời gian qua, các cơ quan đã triển khai nhiều nhiệm vụ; Sở Giáo dục và Đào tạo tiếp tục triển khai học bạ số trong năm 2024.
+
 Nơi nhận:
 - Như trên;
 - Lưu: VT.
@@ -51,6 +55,9 @@ Về việc <script>alert("x")</script> chuyển đổi số
 """
 
 
+MISSED = "Sở Giáo dục và Đào tạo tiếp tục triển khai học bạ số trong năm 2024."
+
+
 def write_docs(root: Path) -> dict[str, Path]:
     corpus = root / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
@@ -60,3 +67,29 @@ def write_docs(root: Path) -> dict[str, Path]:
         p.write_text(text, encoding="utf-8")
         out[name] = p
     return out
+
+
+def build(root: Path, pdf: bool = False):
+    """Process the made-up documents (and, with ``pdf``, a one-page scan of PLAN) into
+    root/o.db; returns (Review, {name: Document})."""
+    from extractor.pipeline import Pipeline
+    from extractor.review.api import Review
+    from extractor.store import Store
+
+    docs = write_docs(root)
+    if pdf:
+        from extractor.lab.corpus_build import build_pdf, build_scan
+
+        born = build_pdf(docs["hg_kehoach.txt"], root / "tmp" / "hg_kehoach.pdf")
+        docs["hg_scan.pdf"] = build_scan(born, root / "corpus" / "hg_scan.pdf", dpi=150, angles=(0.2, 0.4), noise=2.0,
+                                         specks=0.0, quality=70, seed=1, pages=[1])
+    pl = Pipeline(linker="lexical")
+    store = Store(root / "o.db")
+    review = Review(root / "o.db", root / "annotations", cache=root / "cache")
+    out = {}
+    for name, p in docs.items():
+        d = pl.process(p)
+        store.save(d)
+        review.cache_source(d.source)
+        out[name] = d
+    return review, out

@@ -184,6 +184,8 @@ def import_file(review, path: str | Path) -> list[Path]:
     for i, t in enumerate(tasks):
         try:
             gold = gold_from_task(t)
+        except ReviewError as e:
+            raise ReviewError(f"{p}: task {i + 1}: {e}") from e
         except (KeyError, TypeError, ValueError) as e:
             raise ReviewError(f"{p}: task {i + 1}: malformed ({type(e).__name__}: {e})") from e
         old = review.gold(gold["source"])
