@@ -12,6 +12,7 @@ reads); each reviewer's own answers are also kept under
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any, Optional
 
@@ -48,12 +49,21 @@ class Review:
         if not db.exists():
             raise ReviewError(f"{db}: no database yet (run `extractor run corpus/` first)")
         self.db_path = db
-        self.store = Store(db)
+        self._local = threading.local()
+        Store(db)  # creates the schema once, here
         self.annotations = Path(annotations)
         self.annotations.mkdir(parents=True, exist_ok=True)
         self.cache = Path(cache) if cache else paths.cache_dir() / "review"
         self._linker = None
         self._version: Optional[str] = None
+
+    @property
+    def store(self) -> Store:
+        """One Store per thread: a server answers from other threads than the one that built this."""
+        st = getattr(self._local, "store", None)
+        if st is None:
+            st = self._local.store = Store(self.db_path)
+        return st
 
     # ------------------------------------------------------------------ documents
     def document_row(self, doc_id: str) -> dict:

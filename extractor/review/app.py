@@ -61,16 +61,28 @@ class Guard:
         length = req.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
             return await _plain(scope, receive, send, 413, f"request body over {MAX_BODY // 1024} KB")
-        seen = 0
-
-        async def limited():
-            nonlocal seen
-            msg = await receive()
-            if msg["type"] == "http.request":
-                seen += len(msg.get("body", b""))
+        receive_app = receive
+        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+            # read the body here (at most 1 MB + 1 byte), so an oversized one is refused before any handler runs
+            chunks, seen, more = [], 0, True
+            while more:
+                msg = await receive()
+                if msg["type"] == "http.disconnect":
+                    return
+                chunks.append(msg.get("body", b""))
+                seen += len(chunks[-1])
+                more = msg.get("more_body", False)
                 if seen > MAX_BODY:
-                    raise _TooLarge()
-            return msg
+                    return await _plain(scope, receive, send, 413, f"request body over {MAX_BODY // 1024} KB")
+            body = b"".join(chunks)
+            sent = False
+
+            async def receive_app():
+                nonlocal sent
+                if not sent:
+                    sent = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
 
         async def send_with_headers(msg):
             if msg["type"] == "http.response.start":
@@ -82,14 +94,7 @@ class Guard:
                 msg = {**msg, "headers": h}
             await send(msg)
 
-        try:
-            await self.app(scope, limited, send_with_headers)
-        except _TooLarge:
-            await _plain(scope, receive, send, 413, f"request body over {MAX_BODY // 1024} KB")
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, receive_app, send_with_headers)
 
 
 async def _plain(scope, receive, send, status: int, msg: str):
@@ -99,11 +104,15 @@ async def _plain(scope, receive, send, status: int, msg: str):
 
 
 def create_app(review: Review, token: Optional[str] = None) -> Starlette:
-    templates = Jinja2Templates(directory=str(HERE / "templates"), autoescape=True)
+    import jinja2
+
+    # autoescape on for every template, whatever its name: document text is never markup
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
+    templates = Jinja2Templates(env=env)
     csrf = secrets.token_urlsafe(24)
 
-    def page(request: Request, name: str, **ctx) -> Response:
-        return templates.TemplateResponse(request, name, {"csrf": csrf, **ctx})
+    def page(request: Request, name: str, status_code: int = 200, **ctx) -> Response:
+        return templates.TemplateResponse(request, name, {"csrf": csrf, **ctx}, status_code=status_code)
 
     async def body(request: Request) -> dict:
         raw = await request.body()
