@@ -44,11 +44,17 @@ def env(tmp_path_factory):
         time.sleep(0.05)
     with pw.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
-        yield {"review": review, "docs": docs, "root": root, "url": f"http://127.0.0.1:{port}", "ctx": ctx}
+        yield {"review": review, "docs": docs, "root": root, "url": f"http://127.0.0.1:{port}", "browser": browser}
         browser.close()
     server.should_exit = True
     t.join(timeout=5)
+
+
+@pytest.fixture
+def ctx(env):
+    c = env["browser"].new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    yield c
+    c.close()
 
 
 def _doc_id(review, name):
@@ -110,8 +116,8 @@ def _check_gold(env, name, added_text, n_pred):
     return gold
 
 
-def test_review_text_document(env):
-    review, ctx, url = env["review"], env["ctx"], env["url"]
+def test_review_text_document(env, ctx):
+    review, url = env["review"], env["url"]
     doc_id = _doc_id(review, "hg_kehoach.txt")
     n = len(env["docs"]["hg_kehoach.txt"].obligations)
     page = ctx.new_page()
@@ -158,6 +164,10 @@ def test_review_text_document(env):
     other.wait_for_selector("#banner.error")
     assert "Tải lại" in other.inner_text("#banner")
     assert json.loads((env["root"] / "annotations" / "hg_kehoach.json").read_text())["review"]["revision"] == 1
+    page.goto(url + "/accuracy")  # the first scored run of the history
+    assert page.locator("#history-chart circle").count() == 3
+    page.goto(f"{url}/doc/{doc_id}")
+    page.wait_for_selector("article.card.status-edited")
     OUT.mkdir(exist_ok=True)
     page.locator("article.card.status-edited").scroll_into_view_if_needed()
     page.screenshot(path=str(OUT / "review-document.png"))
@@ -172,8 +182,8 @@ def test_review_text_document(env):
     assert "<script>window.pwned=1</script>" in page.inner_text("#text-pane")
 
 
-def test_review_scanned_pdf_page_view(env):
-    review, ctx, url = env["review"], env["ctx"], env["url"]
+def test_review_scanned_pdf_page_view(env, ctx):
+    review, url = env["review"], env["url"]
     doc_id = _doc_id(review, "hg_scan.pdf")
     n = len(env["docs"]["hg_scan.pdf"].obligations)
     page = ctx.new_page()
@@ -199,9 +209,26 @@ def test_review_scanned_pdf_page_view(env):
     _check_gold(env, "hg_scan.json", added, n)
     assert page.locator("#pages-pane .box.status-rejected").count() == 1
     page.screenshot(path=str(OUT / "review-document-pdf.png"))
+    # two independent reviews of another document: agreement on the accuracy page, then curation
+    other_id = _doc_id(review, "bl_congvan.txt")
+    for who, op in (("Lan", "accept"), ("Minh", "reject")):
+        st = review.load(other_id, reviewer=who, blind=True)
+        st = review.apply(st, {"op": "accept", "uid": st["units"][0]["uid"]}, who)
+        st = review.apply(st, {"op": op, "uid": st["units"][1]["uid"]}, who)
+        review.save(st, who)
     page.goto(url + "/accuracy")
     assert page.locator("table.errors a").count() >= 4
+    assert page.locator("#history-chart circle").count() == 6  # two runs: after the text document, now
+    assert "Minh" in page.inner_text("main")
     page.screenshot(path=str(OUT / "review-accuracy.png"), full_page=True)
     # an error links to its place in the document page
     page.locator("table.errors a[href*='#u-']").first.click()
     page.wait_for_selector("article.card.current")
+    page.goto(f"{url}/curate/{other_id}")
+    row = page.locator("tr.differs")
+    assert row.count() == 1
+    row.locator("input[value=a]").check()
+    page.click("#curate-save")
+    page.wait_for_selector("#banner.ok")
+    gold = review.gold("bl_congvan.txt")
+    assert len(gold["obligations"]) == 2 and gold["review"]["curated_from"] == ["Lan", "Minh"]
