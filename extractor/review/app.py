@@ -229,8 +229,8 @@ def chart(runs: list[dict], width: int = 640, height: int = 200) -> dict[str, An
     deadline accuracy, one point per run."""
     series = [("segmentation", "f1", "Phân đoạn F1"), ("lead", "f1", "Chủ trì F1"),
               ("deadline", "accuracy", "Thời hạn (độ chính xác)")]
-    pad, n = 30, len(runs)
-    xs = [pad + (width - 2 * pad) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
+    pad, left, n = 30, 70, len(runs)  # left/right margin wide enough for a centred date + version label
+    xs = [left + (width - 2 * left) * (i / (n - 1) if n > 1 else 0.5) for i in range(n)]
     out = []
     for key, sub, label in series:
         pts = [(x, pad + (height - 2 * pad) * (1 - float(r["figures"].get(key, {}).get(sub, 0.0))))
@@ -238,6 +238,8 @@ def chart(runs: list[dict], width: int = 640, height: int = 200) -> dict[str, An
         out.append({"key": key, "label": label, "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in pts),
                     "dots": pts})
     ticks = [{"y": pad + (height - 2 * pad) * (1 - v), "label": f"{v:.1f}"} for v in (0.0, 0.5, 1.0)]
-    labels = [{"x": x, "label": r["run_at"][5:16].replace("T", " "), "version": r["pipeline_version"]}
-              for x, r in zip(xs, runs)]
-    return {"width": width, "height": height, "series": out, "ticks": ticks, "labels": labels, "pad": pad}
+    step = max(1, -(-n // 6))  # at most ~6 labelled runs, so labels never overlap
+    labels = [{"x": x, "label": r["run_at"][:16].replace("T", " "), "version": r["pipeline_version"]}
+              for i, (x, r) in enumerate(zip(xs, runs)) if i % step == 0 or i == n - 1]
+    return {"width": width, "height": height, "series": out, "ticks": ticks, "labels": labels, "pad": pad,
+            "left": left - 30}
