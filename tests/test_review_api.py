@@ -128,6 +128,8 @@ def test_split_and_merge(env):
     st3 = review.apply(st2, {"op": "merge", "uid": a["uid"]}, "Lan")
     m = _unit(st3, "Văn phòng UBND tỉnh")
     assert len(st3["units"]) == len(st["units"]) and m["text"] == u["text"] and m["status"] == "edited"
+    back = review.apply(review.apply(st, {"op": "accept", "uid": u["uid"]}, "Lan"), {"op": "reset", "uid": u["uid"]}, "Lan")
+    assert _unit(back, "Văn phòng")["status"] == "pending" and _unit(back, "Văn phòng")["reviewer"] is None
     with pytest.raises(ReviewError, match="split"):
         review.apply(st, {"op": "split", "uid": u["uid"], "at": 0}, "Lan")
     last = st["units"][-1]["uid"]
@@ -262,13 +264,14 @@ def test_label_studio_round_trip(env):
     assert {r["labels"][0] for r in res if r["type"] == "relation"} == {"lead", "support"}
     out = root / "ls.json"
     out.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
-    labelstudio.import_file(review, out)
+    written, skipped = labelstudio.import_file(review, out)
+    assert [p.name for p in written] == ["hg_kehoach.json"] and skipped == 1  # bl_congvan has no gold yet
     after = review.gold("hg_kehoach.txt")
     keys = ("text", "start", "end", "lead", "support", "targets", "deadline", "dti")
     assert [{k: o[k] for k in keys} for o in after["obligations"]] == [{k: o[k] for k in keys} for o in before["obligations"]]
     assert after["document"] == before["document"]
     assert len(list((root / "annotations" / ".history").glob("hg_kehoach.*.json"))) == 1
     bad = root / "bad.json"
-    bad.write_text('[{"data": {}}]')
+    bad.write_text('[{"data": {}, "annotations": [{"result": [{"type": "labels"}]}]}]')
     with pytest.raises(ReviewError, match="bad.json"):
         labelstudio.import_file(review, bad)

@@ -208,6 +208,7 @@ def test_review_scanned_pdf_page_view(env, ctx):
     page.wait_for_selector("#banner.ok")
     _check_gold(env, "hg_scan.json", added, n)
     assert page.locator("#pages-pane .box.status-rejected").count() == 1
+    assert page.locator("#pages-pane .box.status-added").count() == 1  # the added one gets its lines' box
     page.screenshot(path=str(OUT / "review-document-pdf.png"))
     # two independent reviews of another document: agreement on the accuracy page, then curation
     other_id = _doc_id(review, "bl_congvan.txt")

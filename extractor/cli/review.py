@@ -102,8 +102,11 @@ def import_cmd(
         _fail(f"{file}: no such file")
     if not opts["db"].exists():
         _fail(f"{opts['db']}: no database yet (run `extractor run corpus/` first)")
-    for p in labelstudio.import_file(Review(opts["db"], opts["annotations"]), file):
+    written, skipped = labelstudio.import_file(Review(opts["db"], opts["annotations"]), file)
+    for p in written:
         console.print(f"wrote {p}")
+    if skipped:
+        console.print(f"skipped {skipped} task(s) without an annotation (predictions alone are not gold)")
 
 
 def _opts(ctx: typer.Context, db: Optional[Path], annotations: Optional[Path]) -> dict:

@@ -182,7 +182,9 @@ class Review:
         """Remember a SourceText that was just processed, so review need not read (or OCR) it again."""
         data = {"text": src.text, "kind": src.kind,
                 "pages": [{"number": p.number, "width": p.width, "height": p.height, "origin": p.origin}
-                          for p in src.pages]}
+                          for p in src.pages],
+                # line boxes, so an obligation a reviewer adds or splits gets its box on the page image
+                "lines": [[ln.start, ln.end, ln.page, list(ln.bbox)] for ln in src.lines if ln.bbox and ln.page]}
         self.cache.mkdir(parents=True, exist_ok=True)
         (self.cache / f"text-{src.sha256[:16]}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         return data
@@ -309,9 +311,14 @@ class Review:
         st = validate(StateIn, state, "review state")
         act = validate(ActionIn, action, "action")
         pred = self.predictions(st.doc_id)
-        text = self.source(st.doc_id)["text"]
         spans = [s for o in pred["obligations"] for s in o["agency_spans"]]
-        units = apply_action([dump(u) for u in st.units], act, text, reviewer, spans)
+        src = self.source(st.doc_id)
+        units = apply_action([dump(u) for u in st.units], act, src["text"], reviewer, spans)
+        if act.op in ("add", "split", "merge") and src.get("lines"):
+            for u in units:
+                touched = act.uid and (u["uid"] == act.uid or u["uid"].startswith(act.uid + "."))
+                if u.get("start") is not None and (u.get("bbox") is None or touched):
+                    u["page"], u["bbox"] = _geometry(src["lines"], u["start"], u["end"])
         if act.op in ("add", "split", "merge", "edit"):
             self._suggest([u for u in units if not u.get("suggestions")], pred)
         return {**state, "units": units}
@@ -417,6 +424,16 @@ class Review:
         if not p.is_file():
             raise ReviewError(f"{name}: no such file in {self.annotations}")
         return p
+
+
+def _geometry(lines: list, start: int, end: int) -> tuple[Optional[int], Optional[list[float]]]:
+    """Page and box (union of its lines' boxes on its first page) of the text start..end."""
+    hit = [ln for ln in lines if ln[0] < end and start < ln[1]]
+    if not hit:
+        return None, None
+    page = hit[0][2]
+    boxes = [ln[3] for ln in hit if ln[2] == page]
+    return page, [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes)]
 
 
 def _unit_from(o: dict, uid: str, pred_id: Optional[str], status: str) -> dict:

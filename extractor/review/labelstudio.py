@@ -115,14 +115,20 @@ def export(review, output: str | Path) -> Path:
     return out
 
 
+def annotated(task: dict) -> list[dict]:
+    return [a for a in task.get("annotations") or [] if not a.get("was_cancelled") and a.get("result")]
+
+
 def gold_from_task(task: dict) -> dict:
-    """A ``dti-gold/1`` document from one Label Studio task (its first annotation, else its prediction)."""
+    """A ``dti-gold/1`` document from one Label Studio task (its first non-cancelled annotation)."""
     data = task.get("data") or {}
     text, source = data.get("text"), data.get("source")
     if not isinstance(text, str) or not isinstance(source, str):
         raise ReviewError("a task without data.text and data.source (not exported by `extractor review export`?)")
-    anns = [a for a in task.get("annotations") or [] if not a.get("was_cancelled") and a.get("result")]
-    chosen = anns[0] if anns else ((task.get("predictions") or [{}])[0])
+    anns = annotated(task)
+    if not anns:
+        raise ReviewError("the task has no (non-cancelled) annotation: predictions alone are not gold")
+    chosen = anns[0]
     res = chosen.get("result") or []
     who = chosen.get("completed_by")
     who = who.get("email") if isinstance(who, dict) else who
@@ -169,8 +175,9 @@ def gold_from_task(task: dict) -> dict:
                                            "imported_from": "label-studio"}}
 
 
-def import_file(review, path: str | Path) -> list[Path]:
-    """Read a Label Studio JSON export and write one gold file per task into annotations/."""
+def import_file(review, path: str | Path) -> tuple[list[Path], int]:
+    """Read a Label Studio JSON export and write one gold file per annotated task into
+    annotations/; returns the files written and the number of tasks skipped (not annotated)."""
     p = Path(path)
     try:
         tasks = json.loads(p.read_text(encoding="utf-8"))
@@ -180,8 +187,11 @@ def import_file(review, path: str | Path) -> list[Path]:
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise ReviewError(f"{p}: expected a list of tasks")
-    written = []
+    written, skipped = [], 0
     for i, t in enumerate(tasks):
+        if isinstance(t, dict) and not annotated(t):
+            skipped += 1
+            continue
         try:
             gold = gold_from_task(t)
         except ReviewError as e:
@@ -194,4 +204,4 @@ def import_file(review, path: str | Path) -> list[Path]:
         target = files.safe_path(review.annotations, gold_name(gold["source"]))
         files.atomic_write_json(target, gold)
         written.append(target)
-    return written
+    return written, skipped
