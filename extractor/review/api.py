@@ -363,7 +363,8 @@ class Review:
         reviewers = sorted({*prev.get("reviewers", []), reviewer, *(u["reviewer"] for u in units if u.get("reviewer"))})
         if self._version is None:
             self._version = pipeline_version()
-        return {"schema": "dti-gold/1", "source": row["name"], "scope": old.get("scope", "whole document"),
+        # a gold file named after the stem may annotate another rendering (the .txt of this PDF): keep its source
+        return {"schema": "dti-gold/1", "source": old.get("source") or row["name"], "scope": old.get("scope", "whole document"),
                 **({"scope_lines": old["scope_lines"]} if old.get("scope_lines") else {}),
                 "document": meta, "obligations": obs, "rejected": rejected,
                 "review": {"revision": int(prev.get("revision", 0)) + 1, "saved_at": now(), "saved_by": reviewer,
