@@ -163,13 +163,17 @@ def test_review_text_document(env, ctx):
     other.click("#save-btn")
     other.wait_for_selector("#banner.error")
     assert "Tải lại" in other.inner_text("#banner")
+    other.click("#banner button:has-text('Tải lại')")  # drops the stale draft, shows the saved answers
+    other.wait_for_selector("article.card.status-edited")
+    assert other.locator("article.card.status-accepted").count() == 1
     assert json.loads((env["root"] / "annotations" / "hg_kehoach.json").read_text())["review"]["revision"] == 1
     page.goto(url + "/accuracy")  # the first scored run of the history
     assert page.locator("#history-chart circle").count() == 3
     page.goto(f"{url}/doc/{doc_id}")
     page.wait_for_selector("article.card.status-edited")
     OUT.mkdir(exist_ok=True)
-    page.locator("article.card.status-edited").scroll_into_view_if_needed()
+    page.locator("article.card.status-edited .ob-text").click()
+    page.wait_for_timeout(400)  # smooth scrolling
     page.screenshot(path=str(OUT / "review-document.png"))
     page.goto(url + "/?sort=worst")
     page.screenshot(path=str(OUT / "review-documents.png"), full_page=True)
