@@ -2,7 +2,7 @@
 # Idempotent set-up: Debian packages (Tesseract + Vietnamese, poppler, antiword,
 # fonts), a virtual environment at .venv/, and the package with pinned versions.
 #   scripts/bootstrap.sh          runtime only
-#   scripts/bootstrap.sh --test   plus pytest and the sentence-transformers extra
+#   scripts/bootstrap.sh --test   plus pytest, Playwright + Debian chromium, the sentence-transformers extra
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -15,6 +15,8 @@ ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need+=
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# the review tool's browser tests drive Debian's chromium (Playwright, executable_path)
+[ $want_test = 1 ] && ! command -v chromium >/dev/null 2>&1 && need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

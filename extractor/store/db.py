@@ -235,6 +235,28 @@ class Store:
                 by_id[d["obligation_id"]]["dti"].append(d["code"])
         return out
 
+    def document_row(self, doc_id: str) -> Optional[dict[str, Any]]:
+        rows = list(self.db.query("select * from documents where id = ?", [doc_id]))
+        return dict(rows[0]) if rows else None
+
+    def obligations_of(self, doc_id: str) -> list[dict[str, Any]]:
+        """A document's obligations in reading order, each with ``agencies``,
+        ``targets`` and ``dti`` (rank order) rows attached (for review and export)."""
+        obs = [dict(r) for r in self.db.query("select * from obligations where document_id = ? order by seq", [doc_id])]
+        by_id = {o["id"]: o for o in obs}
+        for o in obs:
+            o["bbox"] = json.loads(o["bbox"]) if o["bbox"] else None
+            o["agencies"], o["targets"], o["dti"] = [], [], []
+        sub = "select id from obligations where document_id = ?"
+        for table, order in (("obligation_agencies", "rowid"), ("targets", "rowid"), ("obligation_dti", "rank")):
+            key = {"obligation_agencies": "agencies", "targets": "targets", "obligation_dti": "dti"}[table]
+            for r in self.db.query(f"select * from {table} where obligation_id in ({sub}) order by {order}", [doc_id]):
+                r = dict(r)
+                if table == "obligation_dti":
+                    r["evidence"] = json.loads(r["evidence"]) if r["evidence"] else {}
+                by_id[r["obligation_id"]][key].append(r)
+        return obs
+
 
 def iter_documents(store: Store) -> Iterable[dict]:
     return store.db["documents"].rows
