@@ -28,13 +28,18 @@ def _fail(msg: str, code: int = 1):
     raise typer.Exit(code)
 
 
-@app.callback()
-def _main(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-          version: bool = typer.Option(False, "--version", help="Print the version and exit.")):
-    DEBUG["on"] = debug
-    if version:
+def _version(value: bool):
+    if value:
         out.print(__version__)
         raise typer.Exit()
+
+
+@app.callback()
+def _main(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+                                       callback=_version, is_eager=True)):
+    # eager: `extractor --version` works without a command
+    DEBUG["on"] = debug
 
 
 def _linker_opt(no_link: bool, linker: str) -> Optional[str]:

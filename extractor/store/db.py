@@ -25,7 +25,7 @@ _V2_INDEXES = """
 create index if not exists oa_agency_role_ob on obligation_agencies(agency_id, role, obligation_id);
 create index if not exists agencies_current on agencies(current_id);
 create index if not exists obligations_doc_seq on obligations(document_id, seq);
-create index if not exists obligations_kind_date on obligations(deadline_kind, deadline_date);
+create index if not exists obligations_due on obligations(deadline_kind, deadline_date, deadline_every, document_id, seq);
 create index if not exists dti_code_ob on obligation_dti(code, obligation_id);
 """
 

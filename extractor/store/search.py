@@ -273,15 +273,13 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
             sp.append(fw_like)
         where.append("o.id in (select obligation_id from obligation_dti where " + " and ".join(sub) + ")")
         params += sp
-    if status or overdue:
-        where.append("coalesce((select s.status from obligation_status s where s.obligation_id = o.id), 'todo') "
-                     + ("in" if statuses else "not in") + " (" + ",".join("?" * len(statuses or st.finished_codes()))
-                     + ")")
-        params += statuses or st.finished_codes()
-        if statuses and overdue:
-            where.append("coalesce((select s.status from obligation_status s where s.obligation_id = o.id), 'todo') "
-                         "not in (" + ",".join("?" * len(st.finished_codes())) + ")")
-            params += st.finished_codes()
+    if statuses:
+        where.append(_status_sql(statuses))
+        params += _status_params(statuses)
+    if overdue:  # finished tasks are never overdue
+        unfinished = [c for c in st.statuses() if c not in st.finished_codes()]
+        where.append(_status_sql(unfinished))
+        params += _status_params(unfinished)
     doc_ids = _documents(conn, doc=doc, province=province, type=type)
     if doc_ids is not None:
         if not doc_ids:
@@ -290,29 +288,30 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
         where.append(f"o.document_id in ({','.join('?' * len(doc_ids))})")
         params += doc_ids
     # ---- deadlines, on the due date as of as_of
-    date_conds: list[str] = []
-    date_params: list[Any] = []
     if overdue:
-        date_conds.append(f"{due_sql} < ?")
-        date_params += due_params + [as_of]
+        c, p = _due_cond("<", as_of, as_of)
+        where.append(c)
+        params += p
     if due_before:
-        date_conds.append(f"{due_sql} <= ?")
-        date_params += due_params + [due_before]
+        c, p = _due_cond("<=", due_before, as_of)
+        where.append(c)
+        params += p
     if within:
-        date_conds.append(f"{due_sql} between ? and ?")
-        date_params += due_params + [as_of, within]
+        c, p = _due_cond(">=", as_of, as_of)
+        c2, p2 = _due_cond("<=", within, as_of)
+        where += [c, c2]
+        params += p + p2
     if due_after:
-        date_conds.append(f"(o.deadline_kind = 'from' or {due_sql} >= ?)")
-        date_params += due_params + [due_after]
-    where += date_conds
-    params += date_params
+        c, p = _due_cond(">=", due_after, as_of)
+        where.append(f"(o.deadline_kind = 'from' or {c})")
+        params += p
 
-    base = " from obligations o join documents d on d.id = o.document_id"
+    # count and page on the obligations table alone (document filters are a list of ids): the sorter
+    # carries only rowids and sort keys; full rows are read for the page
     wsql = (" where " + " and ".join(where)) if where else ""
-    total = conn.execute("select count(*)" + base + wsql, params).fetchone()[0]
-    sql = (f"select o.*, {due_sql} as due, d.name as document, d.number as document_number, d.issued_date as "
-           f"document_date, d.type as document_type, d.province as province, d.path as document_path, d.kind as document_kind"
-           + base + wsql + f" order by due is null, due, d.issued_date, d.name, o.seq")
+    total = conn.execute("select count(*) from obligations o" + wsql, params).fetchone()[0]
+    sql = (f"select o.rowid, {due_sql} as due from obligations o join documents d on d.id = o.document_id" + wsql
+           + " order by due is null, due, d.issued_date, d.name, o.seq")
     sql_params = due_params + params
     if limit is not None:
         sql += " limit ? offset ?"
@@ -320,11 +319,77 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
     elif offset:
         sql += " limit -1 offset ?"
         sql_params += [offset]
-    cur = conn.execute(sql, sql_params)
-    cols = [c[0] for c in cur.description]
-    out = [dict(zip(cols, r)) for r in cur.fetchall()]
+    page = conn.execute(sql, sql_params).fetchall()
+    out = _rows(conn, [r[0] for r in page], {r[0]: r[1] for r in page})
     _attach(conn, out, direct)
     return SearchResult(out, total, matched_agencies, ambiguous, notes, query)
+
+
+def _status_sql(codes: list[str]) -> str:
+    """Obligations whose status (the default when never set) is one of ``codes``, on the small status table."""
+    from extractor.store import status as st
+
+    if st.DEFAULT_STATUS in codes:
+        others = [c for c in st.statuses() if c not in codes]
+        if not others:
+            return "1"
+        return f"o.rowid not in ({_STATUS_ROWIDS.format(ph=','.join('?' * len(others)))})"
+    return f"o.rowid in ({_STATUS_ROWIDS.format(ph=','.join('?' * len(codes)))})"
+
+
+# rowids, not ids: testing o.rowid needs no read of the obligation row
+_STATUS_ROWIDS = ("select x.rowid from obligation_status s join obligations x on x.id = s.obligation_id "
+                  "where s.status in ({ph})")
+
+
+def _status_params(codes: list[str]) -> list[str]:
+    from extractor.store import status as st
+
+    if st.DEFAULT_STATUS in codes:
+        return [c for c in st.statuses() if c not in codes]
+    return list(codes)
+
+
+def _due_cond(op: str, value: str, as_of: str) -> tuple[str, list]:
+    """``due <op> value`` written so SQLite can use the (deadline_kind, deadline_date) index: dated kinds
+    compare their date; an unanchored recurring task's due date is a constant per period; anchored ones
+    (rare) go through ``next_occurrence``."""
+    fixed = [e for e in ("year", "quarter", "month", "week") if _cmp(next_occurrence(e, as_of), op, value)]
+    parts = [f"(o.deadline_kind in ('date', 'year', 'period') and o.deadline_date {op} ?)"]
+    params: list[Any] = [value]
+    if fixed:
+        parts.append(f"(o.deadline_kind = 'recurring' and o.deadline_date is null and o.deadline_every in "
+                     f"({','.join('?' * len(fixed))}))")
+        params += fixed
+    parts.append(f"(o.deadline_kind = 'recurring' and o.deadline_date is not null and "
+                 f"next_occurrence(o.deadline_every, ?, o.deadline_date) {op} ?)")
+    params += [as_of, value]
+    return "(" + " or ".join(parts) + ")", params
+
+
+def _cmp(a: Optional[str], op: str, b: str) -> bool:
+    if a is None:
+        return False
+    return {"<": a < b, "<=": a <= b, ">=": a >= b, ">": a > b}[op]
+
+
+def _rows(conn, rowids: list[int], due: dict[int, Optional[str]]) -> list[dict]:
+    """Full rows (with their document's fields) for ``rowids``, in that order."""
+    if not rowids:
+        return []
+    cur = conn.execute(
+        "select o.rowid as _rowid, o.*, d.name as document, d.number as document_number, d.issued_date as "
+        "document_date, d.type as document_type, d.province as province, d.path as document_path, "
+        "d.kind as document_kind from obligations o join documents d on d.id = o.document_id "
+        f"where o.rowid in ({','.join('?' * len(rowids))})", rowids)
+    cols = [c[0] for c in cur.description]
+    by = {}
+    for r in cur.fetchall():
+        d = dict(zip(cols, r))
+        rid = d.pop("_rowid")
+        d["due"] = due.get(rid)
+        by[rid] = d
+    return [by[r] for r in rowids if r in by]
 
 
 def _documents(conn, doc: Optional[str], province: Optional[str], type: Optional[str]) -> Optional[list[str]]:
