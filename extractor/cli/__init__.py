@@ -17,7 +17,9 @@ def main() -> None:
     except ExtractorError as e:
         if DEBUG["on"] or "--debug" in sys.argv:
             raise
-        console.print(f"[red]error:[/red] {e}")
+        from extractor.i18n import _
+
+        console.print(f"[red]{_('error')}:[/red] {e}")
         sys.exit(1)
     except KeyboardInterrupt:
         console.print("interrupted")

@@ -24,7 +24,9 @@ DEFAULT_DB = "outputs/obligations.db"
 
 
 def _fail(msg: str, code: int = 1):
-    console.print(f"[red]error:[/red] {msg}")
+    from extractor.i18n import _
+
+    console.print(f"[red]{_('error')}:[/red] {msg}")
     raise typer.Exit(code)
 
 
