@@ -29,3 +29,16 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     p = tmp_path / name
     p.write_bytes(text.encode(encoding))
     return p
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory, pipeline):
+    """The five seed documents of corpus/ in a database in a tmp dir (no DTI linking: tests that need
+    links add made-up rows to their own copy)."""
+    from extractor.store import Store
+
+    path = tmp_path_factory.mktemp("corpus") / "obligations.db"
+    store = Store(path)
+    for f in sorted((ROOT / "corpus").glob("*.txt")):
+        store.save(pipeline.process(f))
+    return path

@@ -223,6 +223,7 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
     matched_agencies: list[dict] = []
     ambiguous = False
     direct: set[str] = set()
+    wanted: set[str] = set()
 
     if text:
         # a phrase query on the folded column: "dao tao" finds "đào tạo", not "tạo ... đào"
@@ -321,7 +322,7 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
         sql_params += [offset]
     page = conn.execute(sql, sql_params).fetchall()
     out = _rows(conn, [r[0] for r in page], {r[0]: r[1] for r in page})
-    _attach(conn, out, direct)
+    _attach(conn, out, direct, wanted, role)
     return SearchResult(out, total, matched_agencies, ambiguous, notes, query)
 
 
@@ -420,7 +421,7 @@ def _documents(conn, doc: Optional[str], province: Optional[str], type: Optional
     return keep
 
 
-def _attach(conn, rows: list[dict], direct: set[str]) -> None:
+def _attach(conn, rows: list[dict], direct: set[str], wanted: set[str] = frozenset(), role: Optional[str] = None) -> None:
     """Agencies, DTI codes, targets and status of the page rows, a few queries for the whole page."""
     from extractor.store import status as st
 
@@ -439,6 +440,7 @@ def _attach(conn, rows: list[dict], direct: set[str]) -> None:
             r = by_id[oid]
             r[role].append(canon)
             r["agency_ids"].append(aid)
+            r.setdefault("_links", []).append((aid, role))
             if role == "lead":
                 r["lead_current"].append(current or canon)
         for oid, code in conn.execute(f"select obligation_id, code from obligation_dti where obligation_id in ({ph}) "
@@ -452,4 +454,6 @@ def _attach(conn, rows: list[dict], direct: set[str]) -> None:
             by_id[oid].update(status=code, status_note=note, status_at=at)
     for r in rows:
         r["status_label"] = st.label(r["status"])
-        r["inherited"] = bool(direct) and not (set(r["agency_ids"]) & direct)
+        # inherited: matched only through a predecessor (in the role asked for)
+        hits = [a for a, rl in r.pop("_links", []) if a in wanted and (role is None or rl == role)]
+        r["inherited"] = bool(direct) and bool(hits) and not (set(hits) & direct)
