@@ -36,6 +36,8 @@ def export_cmd(
     group: str = typer.Option("agency", "--group", "-g", help="agency, document, dti (main index) or none."),
     sheets: bool = typer.Option(False, "--sheets", help="XLSX: one sheet per group."),
     title: Optional[str] = typer.Option(None, "--title", help="Title above the table."),
+    preview: Optional[Path] = typer.Option(None, "--preview", help="XLSX/DOCX: also render page 1 as LibreOffice "
+                                                                   "prints it to this PNG."),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="SQLite database to read."),
 ):
     """Write the obligations of a search (same filters as `search`; none: all of them) as a task table in
@@ -54,6 +56,10 @@ def export_cmd(
                  **F.filters(query, agency, role, indicator, due_before, due_after, due_within, overdue, as_of,
                              status, doc, province, type))
     console.print(_("wrote {path}: {rows} obligations in {groups} groups").format(**res))
+    if preview:
+        from extractor.export.preview import page1_png
+
+        console.print(_("wrote {path}").format(path=page1_png(output, preview)))
 
 
 # ---------------------------------------------------------------------------- status

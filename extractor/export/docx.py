@@ -11,7 +11,7 @@ from extractor.export.rows import COLUMNS, Group
 
 FONT = "Times New Roman"
 SIZE = 13
-WIDTHS_CM = [1.2, 7.6, 3.4, 3.2, 2.8, 2.4, 1.7, 3.1, 2.3]  # 27.7 cm: A4 landscape less 2 cm margins
+WIDTHS_CM = [1.4, 7.4, 3.4, 3.2, 2.8, 2.4, 1.7, 3.1, 2.3]  # 27.7 cm: A4 landscape less 2 cm margins
 
 
 def _font(run, bold: bool = False, size: int = SIZE, italic: bool = False) -> None:
