@@ -186,6 +186,8 @@ def coverage_command(db, framework: str = "dti-2021", format: str = "table", out
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:
+            import sys
+
             sys.stdout.write(text)
         return rows
     if format == "table":
