@@ -15,6 +15,10 @@ ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need+=
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# LibreOffice renders the XLSX/DOCX exports (make run's page-1 previews, the export test);
+# Liberation Serif has Times New Roman's metrics, so the annex paginates as in Word
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc libreoffice-writer)
+[ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
