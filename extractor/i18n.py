@@ -30,7 +30,7 @@ def _lang() -> str:
 def parse_po(text: str) -> dict[str, str]:
     """msgid -> msgstr of a .po file (plain entries; empty translations left out)."""
     out: dict[str, str] = {}
-    key, cur, buf = None, None, {"msgid": "", "msgstr": ""}
+    cur, buf = None, {"msgid": "", "msgstr": ""}
 
     def flush():
         if buf["msgid"] and buf["msgstr"]:

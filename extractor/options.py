@@ -87,9 +87,14 @@ def check_choice(value: Optional[str], choices: Iterable[str], option: str) -> O
     choices = list(choices)
     v = str(value).strip().lower()
     if v not in choices:
-        raise OptionError(_("{option}: {value!r} is not one of {choices}")
-                          .format(option=option, value=value, choices=", ".join(choices)))
+        raise OptionError(unknown(option, value, choices))
     return v
+
+
+def unknown(option: str, value, choices: Iterable[str]) -> str:
+    """'--format: unknown format 'xml' (one of json, table)'."""
+    return _("{option}: unknown {what} {value!r} (one of {choices})").format(
+        option=option, what=option.lstrip("-").replace("-", " "), value=value, choices=", ".join(choices))
 
 
 def check_linker(name: Optional[str], option: str = "--linker") -> Optional[str]:
@@ -101,8 +106,7 @@ def check_linker(name: Optional[str], option: str = "--linker") -> Optional[str]
 
     base, _sep, spec = name.strip().partition(":")
     if base not in LINKER_NAMES:
-        raise OptionError(_("{option}: {value!r} is not one of {choices}")
-                          .format(option=option, value=name, choices=", ".join(LINKER_NAMES)))
+        raise OptionError(unknown(option, name, LINKER_NAMES))
     if spec:
         check_embedder(spec, option)
     return name

@@ -30,7 +30,7 @@ def test_set_status_with_history(saved):
     assert [(h["status"], h["at"]) for h in rec["history"]] == [("doing", "2024-01-05"), ("done", "2024-03-01")]
     with pytest.raises(OptionError, match="no obligation"):
         set_status(store, "nope", "done")
-    with pytest.raises(OptionError, match="not one of"):
+    with pytest.raises(OptionError, match="unknown status"):
         normalise("maybe")
 
 

@@ -78,11 +78,14 @@ def extract(
 
     Example: `extractor extract corpus/000_25c1a683a650bf81.txt --format json`
     """
-    from extractor.options import check_choice, check_linker
+    from extractor.options import OptionError, check_choice, check_linker
 
-    check_choice(format, ("json", "table"), "--format")  # before minutes of OCR, not after
-    if not no_link:
-        check_linker(linker)
+    try:  # before minutes of OCR, not after
+        check_choice(format, ("json", "table"), "--format")
+        if not no_link:
+            check_linker(linker)
+    except OptionError as e:
+        _fail(str(e))
     from extractor.store.export import document_json
     from extractor.pipeline import Pipeline
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from extractor.i18n import _
 
 COLUMNS = ["STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện", "Chỉ tiêu",
            "Chỉ số DTI", "Văn bản nguồn (số, ngày)", "Trạng thái"]
@@ -107,8 +106,9 @@ def build_groups(rows: list[dict], group: str = "agency", current: bool = True,
     if group not in GROUPS:
         from extractor.options import OptionError
 
-        raise OptionError(_("{option}: {value!r} is not one of {choices}")
-                          .format(option="--group", value=group, choices=", ".join(GROUPS)))
+        from extractor.options import unknown
+
+        raise OptionError(unknown("--group", group, GROUPS))
     keyed: dict[str, list[dict]] = {}
     order: dict[str, Any] = {}
     mains = _main_names(framework) if group == "dti" else {}
@@ -164,8 +164,9 @@ def export(store, path: Union[str, Path], format: Optional[str] = None, group: s
     if fmt not in FORMATS:
         from extractor.options import OptionError
 
-        raise OptionError(_("{option}: {value!r} is not one of {choices}")
-                          .format(option="--format", value=format or path.suffix, choices=", ".join(FORMATS)))
+        from extractor.options import unknown
+
+        raise OptionError(unknown("--format", format or path.suffix, FORMATS))
     data = export_bytes(store, fmt, group=group, sheets=sheets, current=current, framework=framework, title=title,
                         **filters)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 PHRASES = [
     "triển khai dịch vụ công trực tuyến toàn trình", "xây dựng cơ sở dữ liệu chuyên ngành", "đào tạo kỹ năng số cho cán bộ",

@@ -69,8 +69,9 @@ def normalise(value: str, option: str = "--status") -> str:
         if k in (code, fold_key(s.label), *map(fold_key, s.aliases)):
             return code
     choices = ", ".join(f"{c} ({s.label})" for c, s in statuses().items())
-    raise OptionError(_("{option}: {value!r} is not one of {choices}").format(option=option, value=value,
-                                                                              choices=choices))
+    from extractor.options import unknown
+
+    raise OptionError(unknown(option, value, [choices]))
 
 
 def create_tables(conn) -> None:
