@@ -79,6 +79,8 @@ def test_province_text_and_education_department(store):
     assert t and all("dak nong" in r["text_folded"] for r in t)
     d = store.search(text="dao tao", limit=None)
     assert len(d) >= 3 and all("đào tạo" in r["text"].lower() for r in d)
+    assert store.search(text="dao tao", limit=2).total == len(d)  # counted on the FTS index alone
+    assert store.search(text="dao tao", province="dak nong").total == len(ids(d) & a)
     g = store.search(agency="Sở Giáo dục và Đào tạo", limit=None)
     assert g and all("Sở Giáo dục và Đào tạo" in r["lead"] + r["support"] for r in g)
     assert ids(g) == ids(store.search(agency="Sở GD&ĐT", limit=None))

@@ -224,12 +224,14 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
     ambiguous = False
     direct: set[str] = set()
     wanted: set[str] = set()
+    driver: Optional[tuple[str, list]] = None  # the count of a lone text or agency filter, on its own index
 
     if text:
         # a phrase query on the folded column: "dao tao" finds "đào tạo", not "tạo ... đào"
         q = '"' + " ".join(re.findall(r"\w+", fold(text))) + '"'
         where.append("o.rowid in (select rowid from obligations_fts where obligations_fts match ?)")
         params.append(f"text_folded : ({q})" if q != '""' else '""')
+        driver = ("select count(*) from obligations_fts where obligations_fts match ?", [params[-1]])
     if agency:
         m = resolve_agency(conn, agency)
         if not m.ids:
@@ -251,6 +253,8 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
         role_sql = " and role = ?" if role else ""
         where.append(f"o.id in (select obligation_id from obligation_agencies where agency_id in ({ph}){role_sql})")
         params += sorted(wanted) + ([role] if role else [])
+        driver = (f"select count(distinct obligation_id) from obligation_agencies where agency_id in ({ph}){role_sql}",
+                  sorted(wanted) + ([role] if role else []))
         names = {r[0]: r[1] for r in rows}
         counts = dict(conn.execute(f"select agency_id, count(distinct obligation_id) from obligation_agencies "
                                    f"where agency_id in ({ph}){role_sql} group by agency_id",
@@ -310,7 +314,10 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
     # count and page on the obligations table alone (document filters are a list of ids): the sorter
     # carries only rowids and sort keys; full rows are read for the page
     wsql = (" where " + " and ".join(where)) if where else ""
-    total = conn.execute("select count(*) from obligations o" + wsql, params).fetchone()[0]
+    if len(where) == 1 and driver is not None:  # one filter: count on its own index (the FTS or the link table)
+        total = conn.execute(driver[0], driver[1]).fetchone()[0]
+    else:
+        total = conn.execute("select count(*) from obligations o" + wsql, params).fetchone()[0]
     sql = (f"select o.rowid, {due_sql} as due from obligations o join documents d on d.id = o.document_id" + wsql
            + " order by due is null, due, d.issued_date, d.name, o.seq")
     sql_params = due_params + params
