@@ -5,6 +5,9 @@
 
 run: setup
 	.venv/bin/extractor run corpus/
+	.venv/bin/extractor export --group agency -o outputs/tasks.xlsx --preview outputs/export-xlsx-p1.png
+	.venv/bin/extractor export --group agency -o outputs/tasks.docx --preview outputs/export-docx-p1.png
+	.venv/bin/extractor datasette -o outputs/datasette.json
 
 test: setup-test
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 .venv/bin/python -m pytest -q

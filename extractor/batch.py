@@ -57,6 +57,14 @@ def collect(paths: Iterable[PathLike]) -> list[Path]:
     return files
 
 
+def _lost_warnings(f: Path, lost: list[dict]) -> list[str]:
+    """One warning per status the re-run could not keep (the obligation's text changed)."""
+    from extractor.i18n import _
+
+    return [f"{f}: " + _("lost status (text changed): {id} {label}: {text}").format(
+        id=x["id"], label=x["label"], text=x["text"][:80]) for x in lost]
+
+
 def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", linker: Optional[str] = "hybrid",
         pipeline=None, progress: Optional[Callable[[Path, Optional[FileResult]], None]] = None,
         debug: bool = False) -> RunSummary:
@@ -76,10 +84,10 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
         t = time.time()
         try:
             doc = pipe.process(f)
-            store.save(doc)
+            lost = store.save(doc) or []
             n = len(doc.obligations)
             res = FileResult(str(f), "ok" if n else "empty", doc.source.kind, len(doc.source.pages), n,
-                             doc.meta.number or "", warnings=list(doc.warnings))
+                             doc.meta.number or "", warnings=list(doc.warnings) + _lost_warnings(f, lost))
         except ExtractorError as e:
             res = FileResult(str(f), "failed", error=str(e))
         except Exception as e:  # a bug in one file must not stop the batch

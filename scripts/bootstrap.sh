@@ -17,6 +17,10 @@ command -v antiword >/dev/null 2>&1 || need+=(antiword)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # the review tool's browser tests drive Debian's chromium (Playwright, executable_path)
 [ $want_test = 1 ] && ! command -v chromium >/dev/null 2>&1 && need+=(chromium)
+# LibreOffice renders the XLSX/DOCX exports (make run's page-1 previews, the export test);
+# Liberation Serif has Times New Roman's metrics, so the annex paginates as in Word
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc libreoffice-writer)
+[ -d /usr/share/fonts/truetype/liberation2 ] || need+=(fonts-liberation2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bootstrap: installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

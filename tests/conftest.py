@@ -40,3 +40,16 @@ def annotate(pipeline, tmp_path):
         return pipeline.annotate(read(write(tmp_path, name, text)))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory, pipeline):
+    """The five seed documents of corpus/ in a database in a tmp dir (no DTI linking: tests that need
+    links add made-up rows to their own copy)."""
+    from extractor.store import Store
+
+    path = tmp_path_factory.mktemp("corpus") / "obligations.db"
+    store = Store(path)
+    for f in sorted((ROOT / "corpus").glob("*.txt")):
+        store.save(pipeline.process(f))
+    return path

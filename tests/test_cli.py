@@ -106,14 +106,16 @@ def test_eval_table_errors_and_source_override(tmp_path):
 def test_search_options(db):
     path, _ = db
     r = invoke("search", "--db", path, "--agency", "Sở TT&TT", "--json")
-    rows = json.loads(r.stdout)
+    res = json.loads(r.stdout)
+    rows = res["rows"]
+    assert res["total"] == len(rows)
     assert rows and all("Sở Thông tin và Truyền thông" in (row["lead"] + row["support"]) for row in rows)
     r = invoke("search", "dich vu cong", "--db", path, "--json", "--limit", "2")
-    assert len(json.loads(r.stdout)) == 2
+    assert len(json.loads(r.stdout)["rows"]) == 2
     r = invoke("search", "--db", path, "--before", "2022-03-31", "--role", "lead", "--json")
-    assert all(row["deadline_date"] <= "2022-03-31" for row in json.loads(r.stdout))
+    assert all(row["due"] <= "2022-03-31" for row in json.loads(r.stdout)["rows"])
     r = invoke("search", "--db", path, "--agency", "Sở KH&CN", "--role", "lead", "--as-written", "--json")
-    assert json.loads(r.stdout) == []
+    assert json.loads(r.stdout)["rows"] == []
     r = invoke("search", "--db", path, "--indicator", "6.12")
     assert r.exit_code == 0
     r = invoke("search", "--db", path / "missing.db")

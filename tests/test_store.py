@@ -65,7 +65,8 @@ def test_agency_search_any_spelling_and_successor(store):
 def test_deadline_filters(store):
     rows = store.search(before="2023-09-30")
     assert rows and all(r["deadline_date"] <= "2023-09-30" for r in rows)
-    assert all((r["deadline_date"] or r["deadline_start"]) >= "2023-12-01" for r in store.search(after="2023-12-01"))
+    # due on or after the date; open-ended "từ ngày ..." tasks go on after any date
+    assert all(r["deadline_kind"] == "from" or r["due"] >= "2023-12-01" for r in store.search(after="2023-12-01"))
 
 
 def test_schema_is_plain_sqlite(store):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from extractor.cli import process, query, lab, review  # noqa: F401,I001  (they register their commands, in help order)
+from extractor.cli import process, query, export, review, lab  # noqa: F401,I001  (they register their commands, in help order)
 from extractor.cli.app import DEBUG, app, console
 from extractor.errors import ExtractorError
 
@@ -17,7 +17,9 @@ def main() -> None:
     except ExtractorError as e:
         if DEBUG["on"] or "--debug" in sys.argv:
             raise
-        console.print(f"[red]error:[/red] {e}")
+        from extractor.i18n import _
+
+        console.print(f"[red]{_('error')}:[/red] {e}")
         sys.exit(1)
     except KeyboardInterrupt:
         console.print("interrupted")

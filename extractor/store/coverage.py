@@ -242,3 +242,30 @@ def render_csv(rep: CoverageReport) -> str:
 
 def render_json(rep: CoverageReport) -> str:
     return json.dumps(rep.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- by agency
+
+def agency_coverage(rep: CoverageReport) -> list[dict]:
+    """The report turned around: per lead agency, the sub-indicators its obligations serve (with counts)
+    and the main indices they fall in; most sub-indicators first."""
+    per: dict[str, dict] = {}
+    for r in rep.rows:
+        for name, n in r.agencies:
+            e = per.setdefault(name, {"agency": name, "indicators": [], "mains": set()})
+            e["indicators"].append({"code": r.code, "name": r.name, "obligations": n})
+            e["mains"].add(r.main)
+    out = [{"agency": e["agency"], "sub_indicators": len(e["indicators"]),
+            "mains": sorted(e["mains"], key=lambda m: (len(m), m)), "indicators": e["indicators"]} for e in per.values()]
+    out.sort(key=lambda e: (-e["sub_indicators"], e["agency"]))
+    return out
+
+
+def render_agency_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["agency", "sub_indicators", "mains", "indicators"])
+    for e in rows:
+        w.writerow([e["agency"], e["sub_indicators"], " ".join(e["mains"]),
+                    "; ".join(f"{i['code']} ({i['obligations']})" for i in e["indicators"])])
+    return buf.getvalue()

@@ -10,7 +10,6 @@ SQLite's ``remove_diacritics`` never folds Đ/đ; queries are folded the same wa
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -20,7 +19,15 @@ from extractor.nlp.agencies import load_gazetteer
 from extractor.model import Document
 from extractor.textutil import fold, fold_key
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# v2 (search, status): covering indexes for agency / indicator / deadline queries and the status tables.
+_V2_INDEXES = """
+create index if not exists oa_agency_role_ob on obligation_agencies(agency_id, role, obligation_id);
+create index if not exists agencies_current on agencies(current_id);
+create index if not exists obligations_doc_seq on obligations(document_id, seq);
+create index if not exists obligations_due on obligations(deadline_kind, deadline_date, deadline_every, document_id, seq);
+create index if not exists dti_code_ob on obligation_dti(code, obligation_id);
+"""
 
 
 class Store:
@@ -29,6 +36,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
+        self.last_lost: list[dict] = []  # statuses the last save could not carry over
         self._ensure_schema()
 
     # ------------------------------------------------------------------ schema
@@ -76,10 +84,24 @@ class Store:
             db["obligation_dti"].create_index(["code"])
         if "meta" not in db.table_names():
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring an older database up to SCHEMA_VERSION (additive: indexes and new tables only)."""
+        from extractor.store.status import create_tables
+
+        row = self.db.execute("select value from meta where key = 'schema_version'").fetchone()
+        if row and int(row[0]) >= SCHEMA_VERSION and "obligation_status" in self.db.table_names():
+            return
+        self.db.conn.executescript(_V2_INDEXES)
+        create_tables(self.db.conn)
+        self.db.execute("insert or replace into meta (key, value) values ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        self.db.conn.commit()
 
     # ------------------------------------------------------------------ write
-    def save(self, doc: Document) -> None:
-        """Replace this document's rows atomically."""
+    def save(self, doc: Document) -> list[dict]:
+        """Replace this document's rows atomically.  Statuses follow obligations whose text did not
+        change; returns those that lost theirs (see :mod:`extractor.store.status`)."""
         from datetime import datetime, timezone
 
         g = load_gazetteer()
@@ -142,6 +164,10 @@ class Store:
             self._insert("obligation_agencies", links)
             self._insert("targets", tgts)
             self._insert("obligation_dti", dtis)
+            from extractor.store.status import carry_over
+
+            self.last_lost = carry_over(conn, old, doc.id, doc.path)
+        return self.last_lost
 
     def _insert(self, table: str, rows: list[dict], replace: bool = False) -> None:
         if not rows:
@@ -167,73 +193,14 @@ class Store:
 
     def search(self, text: Optional[str] = None, agency: Optional[str] = None, role: Optional[str] = None,
                indicator: Optional[str] = None, before: Optional[str] = None, after: Optional[str] = None,
-               current: bool = True, limit: int = 50) -> list[dict[str, Any]]:
-        """Obligations matching every given filter.
+               current: bool = True, limit: Optional[int] = 50, **filters: Any):
+        """Obligations matching every given filter: a list of row dicts with ``.total`` (all matches),
+        ``.agencies`` (what ``agency`` resolved to) and ``.notes``.  See :func:`extractor.store.search.search`
+        for every filter (``due_before``, ``overdue``, ``as_of``, ``status``, ``province``, ``offset`` ...)."""
+        from extractor.store.search import search
 
-        ``agency`` matches the name as written, canonical or (with ``current``)
-        today's successor, case- and diacritic-insensitively, so "so tt&tt" finds
-        "Sở Thông tin và Truyền thông" and "Sở Khoa học và Công nghệ" finds the
-        tasks it inherited from it.
-        """
-        where, params = [], []
-        if text:
-            # a phrase query on the folded column: "dao tao" finds "đào tạo", not "tạo ... đào"
-            q = '"' + " ".join(re.findall(r"\w+", fold(text))) + '"'
-            where.append("o.rowid in (select rowid from obligations_fts where obligations_fts match ?)")
-            params.append(f"text_folded : ({q})" if q else '""')
-        if agency:
-            g = load_gazetteer()
-            a = g.resolve(agency)
-            names = {fold_key(agency)}
-            if a:
-                names.add(fold_key(a.name))
-            cols = ["canonical", "as_written"] + (["current"] if current else [])
-            rows = self.db.query("select distinct canonical, as_written, current from obligation_agencies")
-            wanted = set()
-            for r in rows:
-                for c in cols:
-                    if r[c] and fold_key(r[c]) in names:
-                        wanted.add(r[c])
-            if not wanted:
-                return []
-            role_sql = " and oa.role = ?" if role else ""
-            ph = ",".join("?" * len(wanted))
-            where.append("o.id in (select oa.obligation_id from obligation_agencies oa where ("
-                         + " or ".join(f"oa.{c} in ({ph})" for c in cols) + f"){role_sql})")
-            for _ in cols:
-                params.extend(sorted(wanted))
-            if role:
-                params.append(role)
-        if indicator:
-            where.append("o.id in (select obligation_id from obligation_dti where code = ?)")
-            params.append(indicator)
-        if before:
-            where.append("o.deadline_date is not null and o.deadline_date <= ?")
-            params.append(before)
-        if after:
-            where.append("coalesce(o.deadline_date, o.deadline_start) >= ?")
-            params.append(after)
-        sql = ("select o.*, d.name as document, d.number as document_number from obligations o "
-               "join documents d on d.id = o.document_id")
-        if where:
-            sql += " where " + " and ".join(where)
-        sql += " order by d.name, o.seq limit ?"
-        params.append(limit)
-        out = [dict(r) for r in self.db.query(sql, params)]
-        by_id = {r["id"]: r for r in out}
-        for r in out:
-            r["lead"], r["support"], r["dti"] = [], [], []
-        ids = list(by_id)
-        for i in range(0, len(ids), 500):  # agencies and links of all rows in two queries, not three per row
-            chunk = ids[i:i + 500]
-            ph = ",".join("?" * len(chunk))
-            for a in self.db.query(f"select obligation_id, role, canonical from obligation_agencies "
-                                   f"where obligation_id in ({ph}) order by rowid", chunk):
-                by_id[a["obligation_id"]][a["role"]].append(a["canonical"])
-            for d in self.db.query(f"select obligation_id, code from obligation_dti where obligation_id in ({ph}) "
-                                   f"order by rank", chunk):
-                by_id[d["obligation_id"]]["dti"].append(d["code"])
-        return out
+        return search(self, text=text, agency=agency, role=role, indicator=indicator, before=before, after=after,
+                      current=current, limit=limit, **filters)
 
     def document_row(self, doc_id: str) -> Optional[dict[str, Any]]:
         rows = list(self.db.query("select * from documents where id = ?", [doc_id]))
