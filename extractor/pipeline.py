@@ -68,7 +68,7 @@ class Pipeline:
         meta.recipients = [src.text[n.start:n.end].strip(" -;.") for n in root.children
                            if n.kind == "meta" and n.marker == "recipients"][1:]
         doc.user_data.update(outline=root, meta=meta, doc_year=year, addressees=addr,
-                             as_of=meta.issued_date or (f"{year}-01-01" if year else None))
+                             as_of=meta.issued_date or _era(doc.user_data["folded"]) or (f"{year}-01-01" if year else None))
         for name, proc in nlp.pipeline:
             if name != "agency_ruler":
                 doc = proc(doc)
@@ -108,6 +108,24 @@ def _title_year(src: SourceText) -> Optional[int]:
 
     m = re.search(r"\bnăm\s+(20\d\d)\b", src.text[:1500], re.I)
     return int(m.group(1)) if m else None
+
+
+def _era(folded: str) -> Optional[str]:
+    """The date an undated text speaks from (rules: common.era): the latest full date or month
+    it states near the top, or the start of two-level local government when it names only those tiers."""
+    from extractor.rules import load_rules
+
+    R = load_rules()
+    head = folded[:3000]
+    dates = []
+    for m in R.rx("common.dated").finditer(head):
+        d, mo, y = (m.group(1), m.group(2), m.group(3)) if m.group(3) else ("1", m.group(4), m.group(5))
+        if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
+            dates.append(f"{y}-{int(mo):02d}-{int(d):02d}")
+    two_level = R.table("common.era")["two_level_from"]
+    if R.rx("common.two_level").search(folded) and not R.rx("common.district").search(folded):
+        dates.append(two_level)
+    return max(dates) if dates else None
 
 
 _DEFAULT: Optional[Pipeline] = None

@@ -87,16 +87,21 @@ class ObligationBuilder:
         subject takes the previous sentence's (directive or not) in the same paragraph."""
         addressees: list[Mention] = doc.user_data.get("addressees", [])
         issued: Optional[str] = doc.user_data.get("as_of")
-        prev_subject: dict[int, list[Mention]] = {}  # paragraph node id -> last subject
+        prev_subject: dict = {}  # paragraph node id -> its last subject; section -> last addressee of a frame
         for cand in candidates:
             if not cand.directive:
                 if cand.kind == "sentence":
-                    subj, _ = self.roles.subject(Window(doc, cand.start, cand.end))
-                    if subj:
-                        prev_subject[id(cand.node)] = subj
+                    self._remember(cand, Window(doc, cand.start, cand.end), prev_subject)
                 continue
             for pw, ob in cand.pieces:
                 ob.agencies = self._agencies(doc, cand, pw, addressees, prev_subject, issued)
+
+    def _remember(self, cand: Candidate, w: Window, prev_subject: dict) -> None:
+        subj, _, framed = self.roles.subject_frame(w)
+        if subj:
+            prev_subject[id(cand.node)] = subj
+            if framed:  # "Chủ tịch UBND tỉnh yêu cầu Sở X ...": later subjectless paragraphs are Sở X's
+                prev_subject[_section_key(cand)] = subj
 
     @staticmethod
     def _trim(text: str, a: int, b: int) -> tuple[int, int]:
@@ -155,12 +160,14 @@ class ObligationBuilder:
         pid = id(cand.node)
         if not lead and cand.kind == "sentence" and prev_subject.get(pid):
             lead, source, offset = prev_subject[pid], "subject", None
+        if not lead and cand.kind == "sentence" and prev_subject.get(_section_key(cand)):
+            lead, source, offset = prev_subject[_section_key(cand)], "subject", None
         if not lead and cand.ctx.lead:
             lead, source, offset = cand.ctx.lead, "heading", None
         if not lead and addressees:
             lead, source, offset = addressees, "addressee", None
         if subj and cand.kind == "sentence":
-            prev_subject[pid] = subj
+            self._remember(cand, w, prev_subject)
         lead_names = {m.canonical for m in lead}
         support = [m for m in R.support(w) if m not in lead and m.canonical not in lead_names]
         return R.refs(lead, "lead", source, offset, issued) + R.refs(support, "support", "explicit", start, issued)
@@ -206,3 +213,7 @@ def assign_ids(obligations: list[Obligation], doc_id: str) -> None:
         seen[key] = n + 1
         h = hashlib.sha1(f"{doc_id}|{key}|{n}".encode()).hexdigest()[:12]
         ob.id = f"{doc_id[:8]}-{h}"
+
+
+def _section_key(cand: Candidate) -> tuple:
+    return ("section", tuple(cand.ctx.section))

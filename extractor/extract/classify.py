@@ -29,6 +29,7 @@ class DirectiveClassifier:
         self.opener_head = R.rx("extract.background_opener_head")
         self.explanatory = R.rx("extract.explanatory")
         self.past = R.rx("extract.past")
+        self.past_exempt = R.rx("extract.past_exempt")
         self.subject_lead = R.rx("extract.subject_lead")
         self.strip_gap = R.rx("extract.strip_subject_gap")
         self.item_end = R.rx("extract.list_item_end")
@@ -40,12 +41,18 @@ class DirectiveClassifier:
     def is_closing(self, folded: str) -> bool:
         return bool(self.closing.search(folded))
 
+    def reports_past(self, text: str, folded: str) -> bool:
+        """Does "đã" mark the sentence's own action as done?  Not before a passive
+        ("đã được số hóa": a relative clause) or a directive verb ("đã chỉ đạo": a reported directive)."""
+        low = text.lower()
+        return any(not self.past_exempt.match(folded, m.end()) for m in self.past.finditer(low))
+
     def is_background(self, text: str, folded: str) -> bool:
         """A sentence that reports or explains: a background opener, or "đã" with no directive cue."""
         f = squeeze(folded)
         if self.opener.match(f):
             return True
-        return bool(self.past.search(text.lower())) and not self.verb.match(f) and not self.modal.search(f)
+        return self.reports_past(text, folded) and not self.verb.match(f) and not self.modal.search(f)
 
     def _strip_subject(self, f: str, mentions: list) -> str:
         """The text after a leading subject list and adverbs, for verb checks."""
@@ -78,7 +85,7 @@ class DirectiveClassifier:
             return False
         if opens_with_verb:
             return not self.opener_head.match(f)  # "Tuy nhiên, ..." opens like a verb only by accident
-        if self.past.search(text.lower()) and not has_target:
+        if self.reports_past(text, folded) and not has_target:
             return False  # "đã": a result already achieved
         if self.modal.search(f) or has_target or has_deadline:
             return True

@@ -27,6 +27,9 @@ class RoleResolver:
         R = rules or load_rules()
         self.g = gazetteer
         self.subject_lead = R.rx("extract.subject_lead")
+        self.frame_verb = R.rx("extract.frame_verb")
+        self.frame_direct = R.rx("extract.frame_direct")
+        self.reporting_verb = R.rx("extract.reporting_verb")
         self.gap_first = R.rx("extract.subject_gap_first")
         self.gap_next = R.rx("extract.subject_gap_next")
         self.support_cue = R.rx("extract.support_cue")
@@ -46,20 +49,51 @@ class RoleResolver:
 
     # ------------------------------------------------------------------ subject
     def subject(self, w: Window) -> tuple[list[Mention], int]:
-        """Agencies forming the grammatical subject at the start of the window, and where it ends."""
+        """Agencies forming the grammatical subject at the start of the window, and where it ends.
+
+        Prefaces (time, purpose "Để ...,", connectives) are skipped.  In a directive frame
+        ("UBND tỉnh giao Sở Y tế ...", "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở ...") the
+        subject is the addressee after the verb; a speaker ("UBND tỉnh cho biết, ...") is none.
+        """
+        return self.subject_frame(w)[:2]
+
+    def subject_frame(self, w: Window) -> tuple[list[Mention], int, bool]:
+        """As :meth:`subject`, plus whether a directive frame named the addressee."""
         f = w.folded
         m = self.subject_lead.match(f)
-        pos = m.end() if m else 0
+        subj, pos = self._list_at(w, m.end() if m else 0)
+        if not subj:
+            return [], 0, False
+        if self.reporting_verb.match(f, pos):
+            return [], 0, False
+        fm = self.frame_verb.match(f, pos)
+        if fm:
+            addressees, end = self._list_at(w, fm.end())
+            if addressees:
+                return addressees, end, True
+            if self.frame_direct.match(f, pos):
+                return subj, pos, False  # "UBND các huyện chỉ đạo triển khai ...": it acts itself
+            # the issuer hands the task over to someone the gazetteer cannot name
+            # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
+            return [], 0, False
+        return subj, pos, False
+
+    def _list_at(self, w: Window, pos: int) -> tuple[list[Mention], int]:
+        """The agencies listed from ``pos`` on (joined by ',', 'và', titles), and where the list ends."""
+        f = w.folded
         subj: list[Mention] = []
         for men in w.mentions():
             if men.start < pos:
+                if not subj and men.end > pos:  # "Chủ tịch UBND tỉnh" is one mention; the title was skipped
+                    subj.append(men)
+                    pos = men.end
                 continue
             gap = (self.gap_next if subj else self.gap_first).fullmatch(f, pos, men.start)
             if not gap:
                 break
             subj.append(men)
             pos = men.end
-        return (subj, pos) if subj else ([], 0)
+        return subj, pos
 
     # ------------------------------------------------------------------ support
     def support(self, w: Window) -> list[Mention]:

@@ -59,6 +59,7 @@ class Segmenter:
         self.sentence_end = R.rx("extract.sentence_end")
         self.abbrev = R.rx("extract.abbreviation_before")
         self.item_end = R.rx("extract.list_item_end")
+        self.prose_end = R.rx("extract.prose_end")
         self.assign_opener = R.rx("extract.assign_opener")
         self.assign_opener_ws = R.rx("extract.assign_opener_ws")
         self.assign_heading = R.rx("extract.assign_opener_heading")
@@ -69,7 +70,7 @@ class Segmenter:
         self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
         self.T = {k: R.threshold(f"segment.{k}") for k in (
             "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
-            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars")}
+            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars", "headline_max_chars")}
 
     # ------------------------------------------------------------------ sentences
     def sentences(self, doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -84,6 +85,11 @@ class Segmenter:
             pos = m.end()
         out.append((pos, end))
         return [(a, b) for a, b in out if text[a:b].strip()]
+
+    def is_headline(self, para: str) -> bool:
+        """A short paragraph without closing punctuation is a title, headline or caption, not prose."""
+        t = para.strip()
+        return len(t) < self.T["headline_max_chars"] and not self.prose_end.search(t)
 
     # ------------------------------------------------------------------ headings
     def has_verb_subject(self, w: Window) -> bool:
@@ -161,9 +167,12 @@ class Segmenter:
         def visit(node: Node, ctx: Context):
             if ctx.background:
                 return
+            outer = ctx
             for child in node.children:
                 if child.kind == "meta":
                     continue
+                if child.kind == "heading":
+                    ctx = outer  # an introduction's addressees end at the next heading
                 if child.kind == "table":
                     if child.marker == "tasks":
                         visit(child, ctx)
@@ -207,6 +216,8 @@ class Segmenter:
                     out.append(Candidate(body_start, child.end, "item", hctx, child))
                     visit(child, hctx)
                 elif child.kind == "paragraph":
+                    if self.is_headline(text[child.start:child.end]):
+                        continue  # a title, web headline or photo caption standing alone
                     sents = self.sentences(doc, child.start, child.end)
                     if sents and self.clf.is_background(text[sents[0][0]:sents[0][1]], folded[sents[0][0]:sents[0][1]]):
                         continue  # a background paragraph: its later sentences describe, not direct
@@ -218,6 +229,11 @@ class Segmenter:
                     for a, b in sents:
                         out.append(Candidate(a, b, "sentence", pctx, child))
                     visit(child, ctx)
+                    if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):
+                        # "UBND tỉnh yêu cầu các sở, ngành, địa phương:" - what follows is theirs
+                        addressees, _ = self.roles.subject(Window(doc, *sents[-1]))
+                        if addressees:
+                            ctx = replace(ctx, lead=addressees)
 
         visit(root, Context())
         return out

@@ -48,10 +48,11 @@ def pair(a: dict, b: dict) -> dict[str, Any]:
     ds = score_document(a, b)
     da, db_ = decisions(a), decisions(b)
     common = sorted(set(da) & set(db_))
+    r4 = lambda x: None if x is None else round(x, 4)  # noqa: E731  (nothing to compare: absent, not 1.0)
     return {
-        "segmentation_f1": round(ds.segmentation.f1, 4), "lead_f1": round(ds.lead.f1, 4),
-        "support_f1": round(ds.support.f1, 4), "targets_f1": round(ds.targets.f1, 4),
-        "deadline_agreement": round(ds.deadline.value, 4),
+        "segmentation_f1": r4(ds.segmentation.f1), "lead_f1": r4(ds.lead.f1),
+        "support_f1": r4(ds.support.f1), "targets_f1": r4(ds.targets.f1),
+        "deadline_agreement": r4(ds.deadline.value),
         "kappa": cohen_kappa([da[k] for k in common], [db_[k] for k in common]),
         "kappa_units": len(common), "matched": ds.segmentation.tp,
         "only_a": ds.segmentation.fp, "only_b": ds.segmentation.fn,

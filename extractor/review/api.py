@@ -150,7 +150,7 @@ class Review:
                 "issued_date": row["issued_date"], "province": row["province"], "kind": row["kind"],
                 "total": len(units), "reviewed": reviewed, "last_reviewer": last[1], "last_reviewed_at": last[0],
                 "has_gold": gold is not None, "scores": scores,
-                "score": min(scores.values()) if scores else None,
+                "score": min((v for v in scores.values() if v is not None), default=None) if scores else None,
                 # uncertainty: how weakly the linker backs the obligations (1 - best DTI score, mean)
                 "uncertainty": round(sum(1 - min(max(t, 0.0), 1.0) for t in tops) / len(tops), 3) if tops else 0.0,
                 "reviewers": sorted(self.reviewer_copies(row["name"])),

@@ -36,8 +36,9 @@ _LEVEL = {"part": 0, "article": 1, "roman": 1, "arabic": 2, "letter": 6, "dash":
 _META_LINE = re.compile(
     r"^(cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc|so\s*:|v/v\b|ve viec\b|"
     r"kinh gui\b|noi nhan|noi nham|luu\s*:|tm\.|kt\.|q\.|tl\.|tuq\.|ktl\.|\(ky|\(da ky|ky boi|"
-    r"chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban|bi thu|"
-    r"nhu tren|uy ban nhan dan$|ubnd tinh [^,]{0,30}$)", re.I)
+    r"nhu tren|uy ban nhan dan$|ubnd tinh [^,]{0,30}$|(?:(?:source|nguon)\s*:\s*)?https?://\S+$)", re.I)
+# A signer's title stands alone on its line; a body sentence may open with one ("Chủ tịch UBND tỉnh yêu cầu ...").
+_TITLE_LINE = _R.rx("common.signer_title_line")
 _PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngay\s+\.*\s*\d{0,2}\s*\.*\s*thang\s+\.*\s*\d{0,2}\s*\.*\s*nam\s+\d{4}")
 _SIGNER_TITLES = re.compile(r"^(tm\.|kt\.|q\.|tl\.|tuq\.|chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban)")
 
@@ -83,7 +84,8 @@ def _is_upper_title(t: str) -> bool:
 
 def _meta_line(t: str) -> bool:
     f = fold(t).strip(" *#")
-    return bool(_META_LINE.match(f) or _PLACE_DATE.match(f))
+    return bool(_META_LINE.match(f) or _PLACE_DATE.match(f)
+                or (_TITLE_LINE.match(f) and len(f) < _T("signer_line_max_chars")))
 
 
 def build_outline(src: SourceText, doc) -> Node:
