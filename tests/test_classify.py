@@ -8,8 +8,8 @@ from extractor.textutil import fold
 CLF = DirectiveClassifier()
 
 
-def directive(text: str, item: bool = False) -> bool:
-    return CLF.is_directive(text, fold(text), [], False, False, item=item)
+def directive(text: str, item: bool = False, mentions=()) -> bool:
+    return CLF.is_directive(text, fold(text), list(mentions), False, False, item=item)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -46,3 +46,13 @@ def test_background_openers_and_past_results():
     assert CLF.is_background("Nhìn chung, hạ tầng số đã cơ bản đáp ứng yêu cầu.", fold("Nhìn chung, hạ tầng số đã cơ bản đáp ứng yêu cầu."))
     s = "Phấn đấu đạt tỷ lệ 80% hồ sơ được số hóa."
     assert not CLF.is_background(s, fold(s))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Các sở, ngành rà soát các hồ sơ đã được số hóa trên hệ thống.", True),     # "đã" in a relative clause
+    ("Quảng Bình đã chỉ đạo các sở, ngành đẩy mạnh thanh toán không dùng tiền mặt.", True),  # a reported directive
+    ("Năm qua, tỉnh đã cấp 12.000 chữ ký số cho người dân.", False),             # a result
+    ("Tỉnh sẽ xây dựng trung tâm điều hành thông minh trong năm 2026.", True),     # a future commitment
+])
+def test_past_marker_only_when_the_action_is_done(text, expected, gazetteer):
+    assert directive(text, mentions=gazetteer.find(text)) is expected

@@ -46,3 +46,46 @@ def test_table_row_roles_come_from_cells(pipeline, tmp_path):
     row = [o for o in doc.obligations if o.text.startswith("Số hóa hồ sơ hộ tịch")][0]
     assert row.lead == ["Sở Tư pháp"]
     assert "UBND cấp xã" in row.support and "Trung tâm Phục vụ hành chính công tỉnh" in row.support
+
+
+NEWS = """Ninh Bình đẩy mạnh dịch vụ công trực tuyến
+
+Theo đó, Chủ tịch UBND tỉnh yêu cầu Giám đốc Sở Y tế triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.
+
+UBND tỉnh cho biết, kết quả giải quyết thủ tục hành chính được trả qua ứng dụng VNeID.
+
+Để nâng cao chỉ số DTI, UBND tỉnh giao Sở Khoa học và Công nghệ rà soát các nền tảng số dùng chung.
+
+UBND tỉnh yêu cầu các sở, ban, ngành:
+
+Rà soát danh mục thủ tục hành chính đủ điều kiện cung cấp trực tuyến toàn trình.
+
+Báo cáo kết quả trước ngày 15/12/2024.
+"""
+
+
+def test_directive_frames_name_the_addressee_not_the_issuer(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "nb.txt", NEWS)))
+    by = {o.text[:30]: o for o in doc.obligations}
+    assert by["Theo đó, Chủ tịch UBND tỉnh yê"].lead == ["Sở Y tế"]
+    assert by["Để nâng cao chỉ số DTI, UBND t"].lead == ["Sở Khoa học và Công nghệ"]
+    # a colon introduction's addressees lead the paragraphs after it
+    assert by["Rà soát danh mục thủ tục hành "].lead == ["Các sở, ban, ngành"]
+    assert by["Báo cáo kết quả trước ngày 15/"].lead == ["Các sở, ban, ngành"]
+    # the headline and the speaker's report are no obligations
+    assert not any(o.text.startswith(("Ninh Bình đẩy mạnh", "UBND tỉnh cho biết")) for o in doc.obligations)
+
+
+def test_group_phrase_expands_on_the_era_an_undated_text_shows(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = "UBND tỉnh yêu cầu các địa phương hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính của các xã, phường, đặc khu.\n"
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "era.txt", text)))
+    assert doc.obligations[0].lead == ["UBND cấp xã"]
+    older = "Số: 12/UBND-KT\nLai Châu, ngày 12 tháng 3 năm 2023\n\nUBND tỉnh yêu cầu các địa phương rà soát hạ tầng mạng.\n"
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "era2.txt", older)))
+    assert doc.obligations[0].lead == ["UBND cấp huyện"]
