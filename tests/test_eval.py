@@ -7,6 +7,8 @@ import pytest
 from extractor.lab.evaluate import align_lines, evaluate, match, report_dict, score_document, similarity
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 GOLD = ROOT / "annotations"
 GEN = ROOT / "corpus" / "generated"
 FIELDS = [("segmentation", "f1"), ("lead", "f1"), ("support", "f1"), ("targets", "f1"),

@@ -13,6 +13,8 @@ from extractor.export.rows import COLUMNS, roman
 from extractor.store import Store
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 
 @pytest.fixture(scope="module")
 def store(corpus_db, tmp_path_factory):

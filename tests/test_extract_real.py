@@ -6,8 +6,10 @@ import pytest
 
 from conftest import SHARED
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 REAL = SHARED / "real-docs"
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} not found (the genuine documents live in ../shared)")
+pytestmark = [pytestmark, pytest.mark.skipif(not REAL.is_dir(), reason=f"{REAL} not found (the genuine documents live in ../shared)")]
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,8 @@ from extractor.link.linkers import LinkParams, get_linker, link_obligations  # n
 from extractor.link.masking import mask_roles  # noqa: E402
 from extractor.model import AgencyRef, DtiLink, Obligation  # noqa: E402
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "annotations"
 

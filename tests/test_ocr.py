@@ -10,6 +10,9 @@ from pathlib import Path
 from extractor.lab.bench_ingest import cer
 from extractor.ingest import read
 from extractor.ingest.pdf import read_pdf
+import pytest
+
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
 
 ROOT = Path(__file__).resolve().parents[1]
 GEN = ROOT / "corpus" / "generated"

@@ -11,6 +11,8 @@ from extractor.ingest import read
 from extractor.ingest.pdf import read_pdf
 from extractor.textutil import fold
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-docs"
 if not REAL.is_dir():  # CI lays shared/ beside the checkout
     pytest.skip(f"{REAL} not found", allow_module_level=True)

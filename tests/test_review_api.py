@@ -64,7 +64,7 @@ def test_actions_save_and_eval(env):
     st = review.apply(st, {"op": "accept", "uid": acc["uid"]}, "Lan")
     fix = _unit(st, "Công an tỉnh")
     st = review.apply(st, {"op": "edit", "uid": fix["uid"], "fields": {"lead": ["Sở Khoa học và Công nghệ"]}}, "Lan")
-    bad = _unit(st, "Triển khai chuyển đổi số năm 2024")
+    bad = _unit(st, "Đôn đốc thực hiện Kế hoạch này")
     st = review.apply(st, {"op": "reject", "uid": bad["uid"]}, "Lan")
     i = text.index(MISSED)
     st = review.apply(st, {"op": "add", "start": i, "end": i + len(MISSED)}, "Lan")
@@ -76,7 +76,7 @@ def test_actions_save_and_eval(env):
     assert gold["schema"] == "dti-gold/1" and gold["source"] == "hg_kehoach.txt"
     by = {o["text"]: o for o in gold["obligations"]}
     assert len(gold["obligations"]) == n  # n - 1 rejected + 1 added
-    assert [r["text"] for r in gold["rejected"]] == ["Triển khai chuyển đổi số năm 2024"]
+    assert [r["text"] for r in gold["rejected"]] == ["Đôn đốc thực hiện Kế hoạch này là trách nhiệm chung của cả hệ thống chính trị."]
     statuses = sorted(o["review"]["status"] for o in gold["obligations"])
     assert statuses.count("accepted") == 1 and statuses.count("edited") == 1 and statuses.count("added") == 1
     assert statuses.count("pending") == n - 3
@@ -93,7 +93,7 @@ def test_actions_save_and_eval(env):
     ds = next(d for d in res["documents"] if d.name == "hg_kehoach.txt")
     assert (ds.segmentation.tp, ds.segmentation.fp, ds.segmentation.fn) == (n - 1, 1, 1)
     assert [e["field"] for e in ds.errors if e["field"] == "lead"] == ["lead"]
-    assert {e["text"][:12] for e in ds.errors if e["field"] in ("missed", "extra")} == {MISSED[:12], "Triển khai c"}
+    assert {e["text"][:12] for e in ds.errors if e["field"] in ("missed", "extra")} == {MISSED[:12], "Đôn đốc thực"}
     # reload: the saved answers come back as the units
     again = review.load(doc_id)
     assert again["version"] == saved["version"] and again["based_on"] == "gold"
@@ -179,7 +179,7 @@ def test_two_reviewers_agreement_and_curation(env):
     review, _, root = env
     doc_id = _doc_id(review, "hg_kehoach.txt")
     answers = {}
-    for who, reject in (("Lan", "Triển khai chuyển đổi số"), ("Minh", "Sở Y tế")):
+    for who, reject in (("Lan", "Đôn đốc thực hiện Kế hoạch"), ("Minh", "Sở Y tế")):
         st = review.load(doc_id, reviewer=who, blind=True)
         assert st["based_on"] in ("predictions", "own")
         for u in list(st["units"]):
@@ -206,7 +206,7 @@ def test_two_reviewers_agreement_and_curation(env):
     out = resolve(review, doc_id, picks, "Hoa", cur["version"])
     gold = review.gold("hg_kehoach.txt")
     assert out["obligations"] == len(gold["obligations"]) == len(cur["rows"]) - 1
-    assert not any(o["text"].startswith("Triển khai chuyển đổi số") for o in gold["obligations"])
+    assert not any(o["text"].startswith("Đôn đốc thực hiện Kế hoạch") for o in gold["obligations"])
     assert gold["review"]["curated_from"] == ["Lan", "Minh"]
     tf = next(o for o in gold["obligations"] if o["text"].startswith("Sở Tài chính"))
     assert tf["support"] == ["Sở Nội vụ"] and tf["review"]["curated_by"] == "Hoa"

@@ -87,7 +87,7 @@ def _review_four(page, env, doc_id, source_name):
     form.locator(".multi.lead input").first.fill("Sở Khoa học và Công nghệ")
     form.locator(".act-done").click()
     page.wait_for_selector("article.card.status-edited")
-    _card(page, "Triển khai chuyển đổi số năm 2024").locator(".ob-text").click()
+    _card(page, "Đôn đốc thực hiện Kế hoạch này là trách nhiệm chung của cả hệ thống chính trị.").locator(".ob-text").click()
     page.keyboard.press("r")
     page.wait_for_selector("article.card.status-rejected")
     m = re.search(r"Sở Giáo dục và Đào tạo tiếp tục[^\n]*?2024\.", text)
@@ -110,7 +110,7 @@ def _check_gold(env, name, added_text, n_pred):
     assert [o["text"][:12] for o in st["accepted"]] == ["Sở Thông tin"]
     assert [(o["text"][:12], o["lead"]) for o in st["edited"]] == [("Công an tỉnh", ["Sở Khoa học và Công nghệ"])]
     assert [(o["text"], o["lead"]) for o in st["added"]] == [(added_text, ["Sở Giáo dục và Đào tạo"])]
-    assert [r["text"] for r in gold["rejected"]] == ["Triển khai chuyển đổi số năm 2024"]
+    assert [r["text"] for r in gold["rejected"]] == ["Đôn đốc thực hiện Kế hoạch này là trách nhiệm chung của cả hệ thống chính trị."]
     assert len(st["pending"]) == n_pred - 3 and len(obs) == n_pred
     assert all(o["review"]["reviewer"] == "Lan" and o["review"]["at"] for o in obs if o["review"]["status"] != "pending")
     return gold

@@ -8,6 +8,8 @@ from extractor.options import OptionError
 from extractor.store import Store
 from extractor.store.search import next_occurrence
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 
 @pytest.fixture
 def store(corpus_db, tmp_path):

@@ -15,6 +15,8 @@ from extractor.options import OptionError, parse_date, parse_within
 from extractor.store import Store
 from conftest import ROOT
 
+pytestmark = pytest.mark.slow  # OCR, embedding, a corpus database or LibreOffice: the full suite (make test)
+
 
 def cli(*args, env=None):
     e = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C.UTF-8", "LC_ALL": "", "LANGUAGE": "", **(env or {})}
