@@ -60,3 +60,9 @@ def test_province_lookup(gazetteer):
 def test_shared_head_list(gazetteer):
     ms = gazetteer.find("Các Sở: Y tế, Giáo dục và Đào tạo, Kế hoạch và Đầu tư và Nội vụ đẩy mạnh")
     assert [m.canonical for m in ms] == ["Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Kế hoạch và Đầu tư", "Sở Nội vụ"]
+
+
+@pytest.mark.parametrize("written", ["Sở KH-CN", "Sở KH&CN", "Sở KHCN", "Sở KH và CN", "sở kh-cn"])
+def test_abbreviation_variants_are_written_every_way(gazetteer, written):
+    (m,) = gazetteer.find(f"{written} chủ trì thẩm định")
+    assert m.canonical == "Sở Khoa học và Công nghệ" and m.text == written

@@ -79,7 +79,8 @@ def _variant_regex(v: str, prov_alt: str) -> str:
         elif tok in (",", ";"):
             parts.append(r"\s*[,;]\s*")
         elif tok == "&":
-            parts.append(r"\s*(?:&|va)\s*")
+            # "Sở KH&CN" = "Sở KH-CN" = "Sở KHCN" = "Sở KH và CN": abbreviations are written every way
+            parts.append(r"\s*(?:&|va|-|–)?\s*")
         elif tok in ("-", "–"):
             parts.append(r"\s*[-–,]?\s*")
         else:
