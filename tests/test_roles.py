@@ -89,3 +89,14 @@ def test_group_phrase_expands_on_the_era_an_undated_text_shows(pipeline, tmp_pat
     older = "Số: 12/UBND-KT\nLai Châu, ngày 12 tháng 3 năm 2023\n\nUBND tỉnh yêu cầu các địa phương rà soát hạ tầng mạng.\n"
     doc = pipeline.structure_and_extract(read(write(tmp_path, "era2.txt", older)))
     assert doc.obligations[0].lead == ["UBND cấp huyện"]
+
+
+def test_province_and_official_name_between_issuer_and_verb(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("Chủ tịch UBND tỉnh Trà Vinh Lê Văn Hẳn yêu cầu Giám đốc Sở Nội vụ rà soát vị trí việc làm về chuyển đổi số.\n\n"
+            "Phó Chủ tịch UBND tỉnh Sóc Trăng chỉ đạo Thủ trưởng các sở, ban, ngành, đơn vị thuộc UBND tỉnh; Chủ tịch UBND các huyện hoàn thành số hóa hồ sơ.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "tv2.txt", text)))
+    assert doc.obligations[0].lead == ["Sở Nội vụ"]
+    assert doc.obligations[1].lead[0] == "Các sở, ban, ngành"

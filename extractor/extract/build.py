@@ -143,7 +143,7 @@ class ObligationBuilder:
         if cand.kind == "row" or ("lead" in cand.cells or "lead_support" in cand.cells):
             return self._row_agencies(doc, cand, issued)
         start = w.start
-        subj, subj_end = R.subject(w)
+        subj, subj_end, framed = R.subject_frame(w)
         # "các cơ quan, đơn vị, địa phương" under an agency heading means that heading's agencies
         if subj and all(m.agency and m.agency.id in self.generic_subjects for m in subj) and cand.ctx.lead:
             subj = []
@@ -153,7 +153,7 @@ class ObligationBuilder:
         after_subj = f[subj_end:]
         pm = self.paren.match(after_subj)
         after_subj = after_subj[pm.end():] if pm else after_subj
-        if subj and self.after_list.match(after_subj[:2]) and not self.assign_opener.match(f):
+        if subj and not framed and self.after_list.match(after_subj[:2]) and not self.assign_opener.match(f):
             # "Sở X, Sở Y" followed by a comma is a list inside the sentence, not a subject
             subj = subj if self.after_role.match(after_subj) else []
         lead, source, offset = (lead_m or subj), "explicit", start

@@ -30,6 +30,7 @@ class RoleResolver:
         self.frame_verb = R.rx("extract.frame_verb")
         self.frame_direct = R.rx("extract.frame_direct")
         self.reporting_verb = R.rx("extract.reporting_verb")
+        self.person_name = R.rx("extract.person_name")
         self.gap_first = R.rx("extract.subject_gap_first")
         self.gap_next = R.rx("extract.subject_gap_next")
         self.support_cue = R.rx("extract.support_cue")
@@ -45,7 +46,7 @@ class RoleResolver:
         self.head_word = R.rx("agencies.head_word")
         self.T = {k: R.threshold(f"roles.{k}") for k in (
             "explicit_lead_window", "explicit_lead_verb_chars", "support_after_window", "subject_opening_chars",
-            "relative_do_window", "cell_min_chars", "cell_generic_words")}
+            "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words")}
 
     # ------------------------------------------------------------------ subject
     def subject(self, w: Window) -> tuple[list[Mention], int]:
@@ -64,6 +65,7 @@ class RoleResolver:
         subj, pos = self._list_at(w, m.end() if m else 0)
         if not subj:
             return [], 0, False
+        pos = self._skip_names(w, pos)
         if self.reporting_verb.match(f, pos):
             return [], 0, False
         fm = self.frame_verb.match(f, pos)
@@ -77,6 +79,25 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def _skip_names(self, w: Window, pos: int) -> int:
+        """After "UBND tỉnh" may come the province and the official's name
+        ("Chủ tịch UBND tỉnh Đồng Tháp Nguyễn Văn A yêu cầu ..."): skip them when a verb
+        the frame knows follows."""
+        f = w.folded
+        ws = pos + len(f[pos:]) - len(f[pos:].lstrip())
+        pm = self.g._prov_re.match(f, ws)
+        if pm:
+            pos = pm.end()
+        end = pos
+        for _ in range(self.T["name_words"]):  # capitalised words: a person's name
+            nm = self.person_name.match(w.text, end)
+            if not nm:
+                break
+            end = nm.end()
+            if self.frame_verb.match(f, end) or self.reporting_verb.match(f, end):
+                return end
+        return pos
 
     def _list_at(self, w: Window, pos: int) -> tuple[list[Mention], int]:
         """The agencies listed from ``pos`` on (joined by ',', 'và', titles), and where the list ends."""
