@@ -47,3 +47,19 @@ def test_sentences_do_not_end_at_abbreviations(annotate):
     text = doc.user_data["text"]
     assert [text[a:b] for a, b in seg.sentences(doc, 0, len(text.rstrip()))] == [
         "Giao UBND TP. Lai Châu triển khai.", "Sở Y tế phối hợp."]
+
+
+def test_deadline_only_sentence_joins_its_task_and_preambles_are_no_tasks(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("KẾ HOẠCH TRIỂN KHAI NGHỊ QUYẾT SỐ 57-NQ/TW NGÀY 22/12/2024 CỦA BỘ CHÍNH TRỊ VỀ ĐỘT PHÁ PHÁT TRIỂN KHOA HỌC, "
+            "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ TRÊN ĐỊA BÀN TỈNH BẮC KẠN\n\n"
+            "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị, UBND tỉnh ban hành Kế hoạch như sau:\n\n"
+            "Sở Tư pháp rà soát quy trình nội bộ của từng thủ tục hành chính. Hoàn thành trước ngày 15/8/2025.\n\n"
+            "Đây là nhiệm vụ trọng tâm của năm 2025.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "bk.txt", text)))
+    assert [o.text for o in doc.obligations] == [
+        "Sở Tư pháp rà soát quy trình nội bộ của từng thủ tục hành chính. Hoàn thành trước ngày 15/8/2025."]
+    ob = doc.obligations[0]
+    assert ob.lead == ["Sở Tư pháp"] and ob.deadline.date == "2025-08-15"

@@ -60,6 +60,7 @@ class Segmenter:
         self.abbrev = R.rx("extract.abbreviation_before")
         self.item_end = R.rx("extract.list_item_end")
         self.prose_end = R.rx("extract.prose_end")
+        self.deadline_only = R.rx("extract.deadline_only")
         self.assign_opener = R.rx("extract.assign_opener")
         self.assign_opener_ws = R.rx("extract.assign_opener_ws")
         self.assign_heading = R.rx("extract.assign_opener_heading")
@@ -70,7 +71,7 @@ class Segmenter:
         self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
         self.T = {k: R.threshold(f"segment.{k}") for k in (
             "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
-            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars", "headline_max_chars")}
+            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars", "headline_max_chars", "deadline_only_max_chars", "upper_title_max_chars")}
 
     # ------------------------------------------------------------------ sentences
     def sentences(self, doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -87,9 +88,25 @@ class Segmenter:
         return [(a, b) for a, b in out if text[a:b].strip()]
 
     def is_headline(self, para: str) -> bool:
-        """A short paragraph without closing punctuation is a title, headline or caption, not prose."""
+        """A short paragraph without closing punctuation is a title, headline or caption, not prose;
+        so is one in capital letters."""
         t = para.strip()
+        letters = [c for c in t if c.isalpha()]
+        if letters and all(c.isupper() for c in letters) and len(t) < self.T["upper_title_max_chars"]:
+            return True
         return len(t) < self.T["headline_max_chars"] and not self.prose_end.search(t)
+
+    def prose(self, doc, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentences of a paragraph, a deadline-only sentence joined to the one before it."""
+        folded = doc.user_data["folded"]
+        out: list[tuple[int, int]] = []
+        for a, b in self.sentences(doc, start, end):
+            if (out and b - a < self.T["deadline_only_max_chars"] and self.deadline_only.match(folded, a, b)
+                    and values_in(doc, "deadlines", a, b)):
+                out[-1] = (out[-1][0], b)
+                continue
+            out.append((a, b))
+        return out
 
     # ------------------------------------------------------------------ headings
     def has_verb_subject(self, w: Window) -> bool:
@@ -207,7 +224,7 @@ class Segmenter:
                         # An item followed by its own paragraphs reads as prose: sentence by sentence,
                         # and the item's last stated subject carries over to its paragraphs.
                         lead: list = []
-                        for a, b in self.sentences(doc, body_start, child.end):
+                        for a, b in self.prose(doc, body_start, child.end):
                             out.append(Candidate(a, b, "sentence", hctx, child))
                             sw = Window(doc, a, b)
                             lead = self.roles.explicit_lead(sw) or self.roles.subject(sw)[0] or lead
@@ -218,7 +235,7 @@ class Segmenter:
                 elif child.kind == "paragraph":
                     if self.is_headline(text[child.start:child.end]):
                         continue  # a title, web headline or photo caption standing alone
-                    sents = self.sentences(doc, child.start, child.end)
+                    sents = self.prose(doc, child.start, child.end)
                     if sents and self.clf.is_background(text[sents[0][0]:sents[0][1]], folded[sents[0][0]:sents[0][1]]):
                         continue  # a background paragraph: its later sentences describe, not direct
                     pctx = ctx
