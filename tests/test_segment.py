@@ -38,12 +38,10 @@ def test_labelled_fields_are_cells_of_the_task_above(annotate):
 
 
 def test_sentences_do_not_end_at_abbreviations(annotate):
-    from extractor.extract.components import SegmenterComponent
-    from extractor.nlp.agencies import DEFAULT_GAZETTEER
-    from extractor.paths import RULES_DIR
+    from extractor.pipeline import build_pipeline
 
     doc = annotate("Giao UBND TP. Lai Châu triển khai. Sở Y tế phối hợp.\n")
-    seg = SegmenterComponent(str(RULES_DIR), str(DEFAULT_GAZETTEER)).segmenter
+    seg = build_pipeline().get_pipe("obligation_segmenter").segmenter
     text = doc.user_data["text"]
     assert [text[a:b] for a, b in seg.sentences(doc, 0, len(text.rstrip()))] == [
         "Giao UBND TP. Lai Châu triển khai.", "Sở Y tế phối hợp."]

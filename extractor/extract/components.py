@@ -46,57 +46,47 @@ def _spans(doc: Doc, key: str, items, label: str) -> None:
     doc.spans[key] = spans
 
 
-class _Component:
-    def __init__(self, rules: str, gazetteer: str):
+class _Stage:
+    """One extract component: a step of the builder (or the segmenter) over the candidates."""
+
+    def __init__(self, step: str, rules: str, gazetteer: str):
         self.rules, self.clf, self.roles, self.segmenter, self.builder = _parts(rules, gazetteer)
+        self.step = step
 
-
-class SegmenterComponent(_Component):
     def __call__(self, doc: Doc) -> Doc:
-        cands = self.segmenter.candidates(doc)
-        doc.user_data["candidates"] = cands
-        _spans(doc, "candidates", cands, "CANDIDATE")
-        return doc
-
-
-class ClassifierComponent(_Component):
-    def __call__(self, doc: Doc) -> Doc:
-        self.builder.classify(doc, doc.user_data["candidates"])
-        return doc
-
-
-class BuilderComponent(_Component):
-    def __call__(self, doc: Doc) -> Doc:
-        obs = self.builder.build(doc, doc.user_data["candidates"])
-        doc.user_data["obligations"] = obs
-        _spans(doc, "obligations", obs, "OBLIGATION")
-        return doc
-
-
-class RoleComponent(_Component):
-    def __call__(self, doc: Doc) -> Doc:
-        self.builder.assign_roles(doc, doc.user_data["candidates"])
+        if self.step == "segment":
+            cands = self.segmenter.candidates(doc)
+            doc.user_data["candidates"] = cands
+            _spans(doc, "candidates", cands, "CANDIDATE")
+        elif self.step == "classify":
+            self.builder.classify(doc, doc.user_data["candidates"])
+        elif self.step == "build":
+            obs = self.builder.build(doc, doc.user_data["candidates"])
+            doc.user_data["obligations"] = obs
+            _spans(doc, "obligations", obs, "OBLIGATION")
+        else:
+            self.builder.assign_roles(doc, doc.user_data["candidates"])
         return doc
 
 
 @Language.factory("obligation_segmenter", default_config=_DEFAULT)
 def make_segmenter(nlp: Language, name: str, rules: str, gazetteer: str):
-    return SegmenterComponent(rules, gazetteer)
+    return _Stage("segment", rules, gazetteer)
 
 
 @Language.factory("directive_classifier", default_config=_DEFAULT)
 def make_classifier(nlp: Language, name: str, rules: str, gazetteer: str):
-    return ClassifierComponent(rules, gazetteer)
+    return _Stage("classify", rules, gazetteer)
 
 
 @Language.factory("obligation_builder", default_config=_DEFAULT)
 def make_builder(nlp: Language, name: str, rules: str, gazetteer: str):
-    return BuilderComponent(rules, gazetteer)
+    return _Stage("build", rules, gazetteer)
 
 
 @Language.factory("role_resolver", default_config=_DEFAULT)
 def make_role_resolver(nlp: Language, name: str, rules: str, gazetteer: str):
-    return RoleComponent(rules, gazetteer)
+    return _Stage("roles", rules, gazetteer)
 
 
 EXTRACT_PIPES = ("obligation_segmenter", "directive_classifier", "obligation_builder", "role_resolver")

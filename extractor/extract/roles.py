@@ -122,14 +122,7 @@ class RoleResolver:
         mentions = w.mentions()
         out: list[Mention] = []
         for cue in self.support_cue.finditer(f):
-            pos = cue.end()
-            for men in mentions:
-                if men.start < pos:
-                    continue
-                if not self.support_gap.fullmatch(f, pos, men.start):
-                    break
-                out.append(men)
-                pos = men.end
+            out += [m for m in _listed_after(f, mentions, cue.end(), self.support_gap) if m not in out]
         # "(Sở X chủ trì, Sở Y và Sở Z phối hợp)": agencies named right before "phối hợp"
         for i, men in enumerate(mentions):
             if i == 0 and men.start < self.T["subject_opening_chars"]:
@@ -165,15 +158,7 @@ class RoleResolver:
                 if not self.relative_do.search(f[max(0, group[0].start - back):group[0].start]):
                     out += [m for m in group if m not in out]
         for cue in self.lead_field.finditer(f):
-            pos = cue.end()
-            for men in mentions:
-                if men.start < pos:
-                    continue
-                if not self.list_gap.fullmatch(f, pos, men.start):
-                    break
-                if men not in out:
-                    out.append(men)
-                pos = men.end
+            out += [m for m in _listed_after(f, mentions, cue.end(), self.list_gap) if m not in out]
         return out
 
     # ------------------------------------------------------------------ references
@@ -252,6 +237,19 @@ class RoleResolver:
         """Mentions of the window and the folded text left without them."""
         ms = w.mentions(weak=weak)
         return ms, without_mentions(w.folded, ms)
+
+
+def _listed_after(f: str, mentions: list[Mention], pos: int, gap) -> list[Mention]:
+    """The mentions listed from ``pos`` on, each separated from the last by what ``gap`` allows."""
+    out = []
+    for men in mentions:
+        if men.start < pos:
+            continue
+        if not gap.fullmatch(f, pos, men.start):
+            break
+        out.append(men)
+        pos = men.end
+    return out
 
 
 def _spans(text: str, open_: str, close: str) -> list[tuple[int, int]]:
