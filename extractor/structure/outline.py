@@ -40,7 +40,7 @@ _META_LINE = re.compile(
 # A signer's title stands alone on its line; a body sentence may open with one ("Chủ tịch UBND tỉnh yêu cầu ...").
 _TITLE_LINE = _R.rx("common.signer_title_line")
 _PLACE_DATE = re.compile(r"^[^\d,]{2,40},\s*ngay\s+\.*\s*\d{0,2}\s*\.*\s*thang\s+\.*\s*\d{0,2}\s*\.*\s*nam\s+\d{4}")
-_SIGNER_TITLES = re.compile(r"^(tm\.|kt\.|q\.|tl\.|tuq\.|chu tich|pho chu tich|giam doc|pho giam doc|chanh van phong|truong ban)")
+_SIGNER_TITLES = _R.rx("common.signer_line")  # "KT. CHỦ TỊCH", "PHÓ GIÁM ĐỐC" (models/rules/common.json)
 
 # Header words of task tables -> role (models/rules/columns.json), folded.
 COLUMN_ROLES: list[tuple[str, str]] = [(" ".join(fold(k).split()), r) for k, r in _R.table("columns.roles")]
@@ -141,7 +141,7 @@ def build_outline(src: SourceText, doc) -> Node:
                 root.children.append(Node(kind="meta", start=a, end=z, marker=region, page=ln.page, bbox=ln.bbox))
                 continue
             region = "body"
-        if _SIGNER_TITLES.match(f) and len(t) < 60:
+        if _SIGNER_TITLES.match(f) and len(t) < _T("signer_line_max_chars"):
             root.children.append(Node(kind="meta", start=a, end=z, marker="signature", page=ln.page, bbox=ln.bbox))
             last_node = None
             continue
