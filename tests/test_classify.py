@@ -56,3 +56,9 @@ def test_background_openers_and_past_results():
 ])
 def test_past_marker_only_when_the_action_is_done(text, expected, gazetteer):
     assert directive(text, mentions=gazetteer.find(text)) is expected
+
+
+def test_announced_intro_is_no_task_however_long_its_purpose_clause():
+    long_intro = ("Để khắc phục tình trạng trên và thực hiện tốt Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng "
+                  "Chính phủ" + ", Kế hoạch số 12/KH-UBND ngày 01/02/2021 của UBND tỉnh Gia Lai" * 8 + ", UBND tỉnh chỉ đạo như sau:")
+    assert len(long_intro) > 400 and directive(long_intro) is False

@@ -22,6 +22,7 @@ class DirectiveClassifier:
         self.closing = R.rx("extract.closing")
         self.legal_basis = R.rx("extract.legal_basis")
         self.intro = R.rx("extract.intro")
+        self.intro_announced = R.rx("extract.intro_announced")
         self.not_a_task = R.rx("extract.not_a_task")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
@@ -81,7 +82,7 @@ class DirectiveClassifier:
         tm = self.time_opener.match(body)
         body = body[tm.end():] if tm else body
         opens_with_verb = bool(self.verb.match(body)) or bool(self.verb.match(f))
-        if self.intro.search(f) and len(f) < self.intro_max and not has_target:
+        if (self.intro_announced.search(f) or (self.intro.search(f) and len(f) < self.intro_max)) and not has_target:
             return False
         if opens_with_verb:
             return not self.opener_head.match(f)  # "Tuy nhiên, ..." opens like a verb only by accident
