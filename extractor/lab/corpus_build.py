@@ -269,6 +269,12 @@ def build_scan(pdf_path: Path, out_path: Path, *, dpi: int, angles: tuple[float,
 
 def build_all(out_dir: str | Path = "corpus/generated", seeds_dir: str | Path = "corpus",
               scans: bool = True, log=print) -> dict:
+    try:
+        import reportlab  # noqa: F401
+    except ImportError:
+        from extractor.errors import InputError
+
+        raise InputError(str(out_dir), "corpus building needs reportlab: pip install '.[lab]'") from None
     out = Path(out_dir)
     seeds = sorted(Path(seeds_dir).glob("*.txt"))
     manifest: dict = {"born_digital": {}, "scans": {}}
