@@ -76,6 +76,9 @@ class Store:
             db["obligation_dti"].create_index(["code"])
         if "meta" not in db.table_names():
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        from extractor.batch.runs import ensure_schema as batch_schema  # WAL; runs, file status, versions, groups
+
+        batch_schema(db)
 
     # ------------------------------------------------------------------ write
     def save(self, doc: Document) -> None:
@@ -167,13 +170,14 @@ class Store:
 
     def search(self, text: Optional[str] = None, agency: Optional[str] = None, role: Optional[str] = None,
                indicator: Optional[str] = None, before: Optional[str] = None, after: Optional[str] = None,
-               current: bool = True, limit: int = 50) -> list[dict[str, Any]]:
+               current: bool = True, limit: int = 50, once: bool = True) -> list[dict[str, Any]]:
         """Obligations matching every given filter.
 
         ``agency`` matches the name as written, canonical or (with ``current``)
         today's successor, case- and diacritic-insensitively, so "so tt&tt" finds
         "Sở Thông tin và Truyền thông" and "Sở Khoa học và Công nghệ" finds the
-        tasks it inherited from it.
+        tasks it inherited from it.  ``once``: a letter stored in several forms (.txt, PDF,
+        scan; see ``extractor.store.groups``) lists its tasks once, from its primary form.
         """
         where, params = [], []
         if text:
@@ -207,6 +211,10 @@ class Store:
         if indicator:
             where.append("o.id in (select obligation_id from obligation_dti where code = ?)")
             params.append(indicator)
+        if once:
+            from extractor.store.groups import SECONDARY_SQL
+
+            where.append(f"o.document_id not in ({SECONDARY_SQL})")
         if before:
             where.append("o.deadline_date is not null and o.deadline_date <= ?")
             params.append(before)
