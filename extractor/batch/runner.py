@@ -260,11 +260,17 @@ def _plan(store, files: list[Path], fp: str, force: bool, stale: bool, summary: 
             R.record_file(store.db, run_id, res)
             continue
         doc_id = sha[:16]
+        if f.stat().st_size == 0:  # every empty file fails on its own ("empty file"), none is a copy of another
+            jobs[path] = sha
+            continue
+        k = known.get(doc_id)
+        if k and k["path"] != path and os.path.exists(k["path"]):
+            skip(path, sha, f"same content as {k['path']}")  # the stored copy stays the document
+            continue
         if doc_id in first_path:
             skip(path, sha, f"same content as {first_path[doc_id]}")
             continue
         first_path[doc_id] = path
-        k = known.get(doc_id)
         if sha in failures and not k:
             res = FileResult(path, "failed", sha256=sha, error=f"{path}: {failures[sha]}")
             summary.files.append(res)
@@ -276,12 +282,9 @@ def _plan(store, files: list[Path], fp: str, force: bool, stale: bool, summary: 
                 continue
             if k["fingerprint"] != fp:
                 summary.stale += 1
-            if k["path"] != path:
-                if not os.path.exists(k["path"]):
-                    R.move_document(store.db, doc_id, path)
-                    skip(path, sha, f"unchanged (moved from {k['path']})")
-                else:
-                    skip(path, sha, f"same content as {k['path']} (stored)")
+            if k["path"] != path:  # the stored path is gone: the file moved
+                R.move_document(store.db, doc_id, path)
+                skip(path, sha, f"unchanged (moved from {k['path']})")
                 continue
             skip(path, sha, "unchanged" + (" (older version; --stale redoes it)" if k["fingerprint"] != fp else ""))
             continue

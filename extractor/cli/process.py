@@ -84,9 +84,11 @@ class RunProgress:
     def event(self, ev: str, data: dict) -> None:
         if ev == "plan":
             self.total = data["jobs"]
-            for r in data["skipped"]:
-                if r.status == "skipped" and not r.reason.startswith("unchanged"):
-                    self.console.print(f"[yellow]skipped:[/yellow] {r.path}: {r.reason}")
+            for r in data["skipped"]:  # decided before any reading: skipped, unreadable, failed before
+                if r.status == "failed":
+                    self.console.print(f"[red]failed:[/red] {r.error}", soft_wrap=True)
+                elif not r.reason.startswith("unchanged"):
+                    self.console.print(f"[yellow]skipped:[/yellow] {r.path}: {r.reason}", soft_wrap=True)
             if self.tty and self.total:
                 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -100,7 +102,7 @@ class RunProgress:
                                                pages=0, rate="0.0", current="")
             elif self.total:
                 self.console.print(f"run {data['run_id']}: {self.total} files to process, "
-                                   f"{len(data['skipped'])} skipped or unchanged")
+                                   f"{len(data['skipped'])} skipped, unchanged or unreadable")
             return
         if ev == "start":
             self.inflight[data["path"]] = 0.0
@@ -122,7 +124,7 @@ class RunProgress:
         self._refresh()
 
     def _print(self, msg: str) -> None:
-        (self.prog.console if self.prog else self.console).print(msg)
+        (self.prog.console if self.prog else self.console).print(msg, soft_wrap=True)
 
     def _refresh(self) -> None:
         done = self.done_files + sum(self.inflight.values())
