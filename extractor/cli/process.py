@@ -36,16 +36,20 @@ def run(
 
     Example: `extractor run corpus/ --db outputs/obligations.db --workers 2`
     """
+    from extractor.batch import discover
     from extractor.batch import run as run_batch
 
+    found = discover(paths)
+    if not found.files:
+        for sk in found.skipped:
+            console.print(f"[yellow]skipped:[/yellow] {sk.path}: {sk.reason}", soft_wrap=True)
+        _fail("no input files found in " + ", ".join(map(str, paths)))
     with RunProgress(console) as prog:
         summary = run_batch(paths, db=db, linker=_linker_opt(no_link, linker), workers=workers, force=force,
                             stale=stale, timeout=timeout, max_memory_mb=max_memory, max_text_mb=max_text_mb,
                             max_pages=max_pages, executor=executor, address=address, wait=wait,
                             progress=prog.event, debug=DEBUG["on"])
     render_summary(summary)
-    if not summary.files:
-        _fail("no input files found in " + ", ".join(map(str, paths)))
     if summary.status == "interrupted":
         raise typer.Exit(130)
     if summary.failed:
@@ -178,7 +182,7 @@ def render_summary(summary, per_file_limit: int = 40) -> None:
     c = summary.tally()
     tot = Table(title=f"run {summary.run_id} {summary.status} in {summary.seconds:.1f}s -> {summary.db}",
                 box=box.SIMPLE_HEAD)
-    for col in ("ok", "no obligations", "skipped", "failed", "pages", "obligations", "time"):
+    for col in ("ok", "empty", "skipped", "failed", "pages", "obligations", "time"):
         tot.add_column(col, justify="right")
     tot.add_row(str(c["ok"]), str(c["empty"]), str(c["skipped"]), str(c["failed"]), str(c["pages"]),
                 str(c["obligations"]), f"{summary.seconds:.1f}s")
