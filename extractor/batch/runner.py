@@ -116,6 +116,9 @@ def process_one(pipe, path: str, opts: Options, debug: bool = False) -> tuple:
     try:
         guard(path, opts)
         doc = pipe.process(path)
+        from extractor.store.groups import minhash
+
+        doc.text_minhash = minhash(doc.source.text)  # for grouping the forms of one letter, done here in parallel
         return "ok", doc, time.time() - t
     except ExtractorError as e:
         return "failed", str(e), time.time() - t

@@ -64,7 +64,9 @@ def assign(db, doc) -> str:
     """Put a just-saved document in its group (a new one if nothing matches); returns the group id."""
     conn = db.conn
     key = meta_key(doc.meta)
-    mh = minhash(doc.source.text)
+    mh = getattr(doc, "text_minhash", None)  # computed by the worker that read it, off the writer's path
+    if mh is None:
+        mh = minhash(doc.source.text)
     thr = threshold()
     with conn:
         conn.execute("delete from document_groups where document_id not in (select id from documents)")
