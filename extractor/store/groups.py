@@ -42,10 +42,12 @@ def minhash(text: str) -> list[int]:
 
     hs = np.array([int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little") for g in grams],
                   dtype=np.uint64)
-    # N_HASHES permutations of one 64-bit hash: xor with fixed salts, keep the minimum of each
-    salts = np.array([int.from_bytes(hashlib.blake2b(str(i).encode(), digest_size=8).digest(), "little")
-                      for i in range(N_HASHES)], dtype=np.uint64)
-    return [int(x) for x in (hs[None, :] ^ salts[:, None]).min(axis=1)]
+    # N_HASHES random affine maps a*h + b (mod 2^64, a odd), a fixed seed: the same letter always hashes alike
+    rng = np.random.default_rng(1258)
+    a = rng.integers(1, 2**63, size=N_HASHES, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = rng.integers(0, 2**63, size=N_HASHES, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        return [int(x) for x in (hs[None, :] * a[:, None] + b[:, None]).min(axis=1)]
 
 
 def similarity(a: list[int], b: list[int]) -> float:
