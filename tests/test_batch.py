@@ -299,3 +299,30 @@ def test_one_letter_in_three_forms_is_one_group(tmp_path):
     assert {r["document"] for r in once} == {files[0].name, files[3].name}
     assert len(once) == n_txt + next(f.obligations for f in s.files if f.path == str(files[3]))
     assert len(every) > len(once) + n_txt  # the PDF and the scan repeat the letter's tasks
+
+
+def test_latin1_text_decoded_as_windows_1258_is_flagged(tmp_path):
+    from extractor.ingest import read
+
+    p = tmp_path / "carta.txt"
+    p.write_bytes(("El niño está en la ciudad. La señora García habló también con él sobre la canción. "
+                   "Mañana, el señor Muñoz irá a la reunión del año; después, la niña comerá piña.\n" * 3)
+                  .encode("latin-1"))
+    src = read(p)
+    assert src.encoding == "cp1258"
+    assert any("Latin-1" in w for w in src.warnings)
+    viet = tmp_path / "cv.txt"
+    viet.write_bytes((CORPUS / "004_12b40cbffe6def15.txt").read_text(encoding="utf-8").encode("cp1258", "ignore"))
+    assert not any("Latin-1" in w for w in read(viet).warnings)
+
+
+def test_truncated_pdf_that_still_reads_carries_a_warning(tmp_path):
+    from extractor.ingest import read
+
+    data = (CORPUS / "generated" / "000_25c1a683a650bf81.pdf").read_bytes()
+    cut = tmp_path / "cut.pdf"  # junk after the header: every offset in the cross-reference table is wrong
+    cut.write_bytes(data[:9] + b"%" + b"x" * 200 + b"\n" + data[9:])
+    src = read(cut)
+    assert "Thủ tướng" in src.text or len(src.text) > 1000
+    assert any("truncated or damaged" in w and "cut.pdf" in w for w in src.warnings)
+    assert not any("truncated" in w for w in read(CORPUS / "generated" / "000_25c1a683a650bf81.pdf").warnings)

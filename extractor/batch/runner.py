@@ -227,6 +227,10 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
         except KeyboardInterrupt:
             summary.status = "interrupted"
             left = len(jobs) - sum(1 for f in summary.files if f.path in jobs)
+        except BaseException:
+            summary.seconds = time.time() - t0
+            R.finish_run(store.db, run_id, "failed", summary)  # what was stored stays; the next run goes on
+            raise
         finally:
             if main_thread:
                 signal.signal(signal.SIGINT, old)

@@ -257,6 +257,14 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
             pass
     wanted = [p for p in (pages or range(1, n_pages + 1)) if 1 <= p <= n_pages]
     warnings: list[str] = []
+    try:  # PDFium rebuilds a broken cross-reference table from what survives; say so
+        xref_ok = bool(c.FPDF_DocumentHasValidCrossReferenceTable(pdf.raw))
+    except Exception:
+        xref_ok = True
+    if not xref_ok or b"%%EOF" not in data[-2048:]:
+        why = "its cross-reference table is broken" if not xref_ok else "no %%EOF at its end"
+        warnings.append(f"{name}: the file is truncated or damaged ({why}); what could be read is kept, "
+                        f"check it against the original")
     flows: dict[int, PageFlow] = {}
     ocr_pages: list[int] = []
     widget_texts: dict[int, list[Seg]] = {}
