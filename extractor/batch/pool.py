@@ -49,7 +49,10 @@ def _worker_main(conn, opts: Options) -> None:
     os.setpgrp()  # out of the terminal's group: Ctrl-C is the parent's to handle
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    # The embedder's OpenMP threads: the cores shared among the workers (read when it loads, lazily, here).
+    # Tesseract gets OMP_THREAD_LIMIT=1 from ingest.ocr for its own processes.
+    if opts.threads:
+        os.environ["OMP_NUM_THREADS"] = str(opts.threads)
     import extractor.ingest as ingest
     from extractor.pipeline import Pipeline
 

@@ -25,7 +25,7 @@ def _actor_class(ray):
         def __init__(self, opts: Options):
             import os
 
-            os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+            os.environ["OMP_NUM_THREADS"] = "1"  # one CPU per actor: the embedder single-threaded
             os.environ.setdefault("EXTRACTOR_OCR_WORKERS", "1")  # one CPU per actor: Ray spreads the pages' files
             from extractor.pipeline import Pipeline
 

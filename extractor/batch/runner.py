@@ -82,6 +82,7 @@ class Options:
     max_memory_mb: int = 0
     max_text_mb: float = 0.0
     max_pages: int = 0
+    threads: int = 0  # OpenMP threads per worker (the embedder): the cores shared among the workers
 
 
 def sha256_file(path: Path) -> str:
@@ -155,6 +156,7 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
         workers = _cores()
     if pipeline is not None or debug:
         workers = 0  # a caller's pipeline object lives in this process
+    opts.threads = max(1, _cores() // max(1, workers))
     store = Store(db)
     summary = RunSummary(db=str(db))
     with R.RunLock(store.path, wait=wait):
