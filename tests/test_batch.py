@@ -326,3 +326,54 @@ def test_truncated_pdf_that_still_reads_carries_a_warning(tmp_path):
     assert "Thủ tướng" in src.text or len(src.text) > 1000
     assert any("truncated or damaged" in w and "cut.pdf" in w for w in src.warnings)
     assert not any("truncated" in w for w in read(CORPUS / "generated" / "000_25c1a683a650bf81.pdf").warnings)
+
+
+def test_watch_takes_new_and_changed_files_once_they_settle(tmp_path):
+    from extractor.batch import watch
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    letter = inbox / "a.txt"
+    letter.write_bytes((CORPUS / "004_12b40cbffe6def15.txt").read_bytes())
+    (inbox / "sheet.xlsx").write_bytes(b"PK")
+    seen = []
+    db = tmp_path / "o.db"
+    # settle 0.2 s: the first poll only notes the file, the second takes it
+    assert watch(inbox, db=db, interval=0.3, settle=0.2, cycles=3, on_result=seen.append, linker=None,
+                 workers=0) == 1
+    assert [(Path(r.path).name, r.status) for r in seen if r.status != "skipped"] == [("a.txt", "ok")]
+    assert any(r.status == "skipped" and "unsupported" in r.reason for r in seen)
+    seen.clear()
+    letter.write_bytes(letter.read_bytes() + "\n4. Sở Y tế chủ trì triển khai bệnh án điện tử trước năm 2026.\n"
+                       .encode("utf-8"))
+    assert watch(inbox, db=db, interval=0.3, settle=0.2, cycles=3, on_result=seen.append, linker=None,
+                 workers=0) == 1
+    assert [(Path(r.path).name, r.status) for r in seen if r.status != "skipped"] == [("a.txt", "ok")]
+    assert sqlite3.connect(db).execute("select count(*) from documents").fetchone()[0] == 1
+
+
+def test_runs_lists_and_shows_runs(tmp_path):
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    f = tmp_path / "a.txt"
+    f.write_bytes((CORPUS / "003_154b315af2a17dc1.txt").read_bytes())
+    big = tmp_path / "long.pdf"
+    big.write_bytes((CORPUS / "generated" / "000_25c1a683a650bf81.pdf").read_bytes())  # 4 pages
+    db = tmp_path / "o.db"
+    s = run([f, big], db=db, linker=None, workers=0, max_pages=2)
+    (failed,) = s.failed
+    assert failed.path == str(big) and "4 pages, over the budget of 2 (--max-pages)" in failed.error
+    r = CliRunner().invoke(app, ["runs", "--db", str(db), "--json"])
+    assert r.exit_code == 0, r.output
+    import json
+
+    (row,) = json.loads(r.stdout)
+    assert row["status"] == "finished" and row["n_ok"] == 1 and row["n_failed"] == 1
+    r = CliRunner().invoke(app, ["runs", "show", str(row["id"]), "--db", str(db), "--json"])
+    shown = json.loads(r.stdout)
+    assert {x["path"]: x["status"] for x in shown["files"]} == {str(f): "ok", str(big): "failed"}
+    assert set(shown["versions"]) >= {"pipeline", "gazetteer", "linker"}
+    r = CliRunner().invoke(app, ["runs", "show", "99", "--db", str(db)])
+    assert isinstance(r.exception, ExtractorError) and "no run 99" in str(r.exception)  # main() prints it as one line
