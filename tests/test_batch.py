@@ -377,3 +377,12 @@ def test_runs_lists_and_shows_runs(tmp_path):
     assert set(shown["versions"]) >= {"pipeline", "gazetteer", "linker"}
     r = CliRunner().invoke(app, ["runs", "show", "99", "--db", str(db)])
     assert isinstance(r.exception, ExtractorError) and "no run 99" in str(r.exception)  # main() prints it as one line
+
+
+def test_pages_are_reported_while_a_pdf_is_read(monkeypatch):
+    import extractor.ingest as ingest
+
+    calls = []
+    monkeypatch.setattr(ingest, "PAGE_HOOK", lambda done, total: calls.append((done, total)))
+    ingest.read(CORPUS / "generated" / "000_25c1a683a650bf81.pdf")
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -260,7 +260,10 @@ def render_bench_pipeline(res: dict) -> None:
                   f"{r['documents_per_s']:.2f}", f"{r['speedup']:.2f}x")
     out.print(s)
     m = res["peak_memory"]
-    out.print(f"start-up (extract of a one-line file): {res['startup']['extract_one_line_s']:.2f}s; "
+    st = res["startup"]
+    out.print(f"start-up (extract of a one-line file): {st['extract_one_line_s']:.2f}s, "
+              f"{st['extract_one_line_peak_mb']:.0f} MB ({st['extract_one_line_cold_cache_s']:.2f}s with a cold "
+              f"vector cache); "
               f"pipeline build {res['pipeline_build_s']:.2f}s; peak memory: this process {m['process_mb']:.0f} MB, "
               f"largest child {m['largest_child_mb']:.0f} MB")
 
