@@ -386,3 +386,32 @@ def test_pages_are_reported_while_a_pdf_is_read(monkeypatch):
     monkeypatch.setattr(ingest, "PAGE_HOOK", lambda done, total: calls.append((done, total)))
     ingest.read(CORPUS / "generated" / "000_25c1a683a650bf81.pdf")
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_a_worker_that_crashes_or_hangs_fails_that_file_only(tmp_path, monkeypatch):
+    import extractor.batch.pool as pool
+
+    real = pool.process_one
+
+    def hostile(pipe, path, opts, debug=False):  # forked workers inherit this
+        if path.endswith("crash.txt"):
+            os._exit(3)  # as a segfault in a C library would
+        if path.endswith("hang.txt"):
+            time.sleep(60)
+        return real(pipe, path, opts, debug)
+
+    monkeypatch.setattr(pool, "process_one", hostile)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("crash.txt", "hang.txt"):
+        (folder / name).write_text(f"{name}: Sở Y tế chủ trì triển khai bệnh án điện tử.\n", encoding="utf-8")
+    for p in sorted(CORPUS.glob("00[34]*.txt")):
+        (folder / p.name).write_bytes(p.read_bytes())
+    t = time.time()
+    s = run([folder], db=tmp_path / "o.db", linker=None, workers=2, timeout=3)
+    assert time.time() - t < 20
+    errors = {Path(f.path).name: f.error for f in s.failed}
+    assert set(errors) == {"crash.txt", "hang.txt"}
+    assert "the worker died (exit code 3)" in errors["crash.txt"]
+    assert "longer than the 3 s budget (--timeout)" in errors["hang.txt"]
+    assert s.tally()["ok"] == 2
