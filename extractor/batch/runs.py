@@ -212,13 +212,3 @@ def show_run(db_path, run_id: int) -> dict:
     run["files"] = [dict(r) for r in st.db.query("select * from run_files where run_id = ? order by rowid", [run_id])]
     return run
 
-
-def wait_for_lock_free(path: Path, timeout: float) -> bool:  # used by tests and watch
-    t = time.time()
-    while time.time() - t < timeout:
-        try:
-            with RunLock(path):
-                return True
-        except Exception:
-            time.sleep(0.1)
-    return False
