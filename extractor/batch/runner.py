@@ -113,7 +113,8 @@ def process_one(pipe, path: str, opts: Options, debug: bool = False) -> tuple:
     import extractor.ingest as ingest
 
     t = time.time()
-    ingest.MAX_PAGES = opts.max_pages or None
+    before = ingest.MAX_PAGES
+    ingest.MAX_PAGES = opts.max_pages or None  # this file's budget only: restored for whoever reads next
     try:
         guard(path, opts)
         doc = pipe.process(path)
@@ -129,6 +130,8 @@ def process_one(pipe, path: str, opts: Options, debug: bool = False) -> tuple:
         if debug:
             raise
         return "failed", f"{path}: {type(e).__name__}: {e} (rerun with --debug for details)", time.time() - t
+    finally:
+        ingest.MAX_PAGES = before
 
 
 # ---------------------------------------------------------------------------- the run

@@ -16,7 +16,6 @@ import fcntl
 import hashlib
 import json
 import os
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
