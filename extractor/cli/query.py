@@ -25,6 +25,8 @@ def search(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="SQLite database to read."),
     limit: int = typer.Option(50, "--limit", help="At most this many rows."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    all_forms: bool = typer.Option(False, "--all-forms",
+                                   help="A letter stored as .txt, PDF and scan: list its tasks once per form."),
 ):
     """Search obligations by text, agency (old or new name), indicator and deadline.
 
@@ -35,7 +37,7 @@ def search(
     if not db.exists():
         _fail(f"{db}: no database yet (run `extractor run corpus/` first)")
     rows = Store(db).search(text=query, agency=agency, role=role, indicator=indicator, before=before, after=after,
-                            current=not as_written, limit=limit)
+                            current=not as_written, limit=limit, once=not all_forms)
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
         return
