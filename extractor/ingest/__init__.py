@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from extractor.errors import InputError
 from extractor.model import SourceText
@@ -25,6 +25,20 @@ READERS: dict[str, str] = {
 }
 
 MAX_BYTES = 200 * 1024 * 1024  # larger inputs are refused rather than read into memory
+# Set by batch workers: a per-page progress callback (pages read or OCR'd, total)
+# and the page budget of one document; both None for a plain read.
+PAGE_HOOK: Optional[Callable[[int, int], None]] = None
+MAX_PAGES: Optional[int] = None
+
+
+def page_done(done: int, total: int) -> None:
+    if PAGE_HOOK is not None:
+        try:
+            PAGE_HOOK(done, total)
+        except Exception:  # progress must never break a read
+            pass
+
+
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".docx", ".doc"}
 
 

@@ -247,18 +247,33 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
             raise InputError(path, f"corrupt PDF (page tree unreadable: {e})") from e
         if n_pages == 0:
             raise InputError(path, "PDF has no pages")
+        from extractor import ingest as _ingest
+
+        if _ingest.MAX_PAGES and n_pages > _ingest.MAX_PAGES:
+            raise InputError(path, f"{n_pages} pages, over the budget of {_ingest.MAX_PAGES} (--max-pages); not read")
         try:
             pdf.init_forms()
         except Exception:
             pass
     wanted = [p for p in (pages or range(1, n_pages + 1)) if 1 <= p <= n_pages]
     warnings: list[str] = []
+    try:  # PDFium rebuilds a broken cross-reference table from what survives; say so
+        xref_ok = bool(c.FPDF_DocumentHasValidCrossReferenceTable(pdf.raw))
+    except Exception:
+        xref_ok = True
+    if not xref_ok or b"%%EOF" not in data[-2048:]:
+        why = "its cross-reference table is broken" if not xref_ok else "no %%EOF at its end"
+        warnings.append(f"{name}: the file is truncated or damaged ({why}); what could be read is kept, "
+                        f"check it against the original")
     flows: dict[int, PageFlow] = {}
     ocr_pages: list[int] = []
     widget_texts: dict[int, list[Seg]] = {}
     fonts = _FontCache()
     plumber = None
     failed = 0
+    from extractor.ingest import page_done
+
+    done = 0
 
     def plumber_page(i: int):
         nonlocal plumber
@@ -284,6 +299,9 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
         flows[pno] = flow
         if needs_ocr:
             ocr_pages.append(pno)
+        else:
+            done += 1
+            page_done(done, len(wanted))
     if plumber is not None:
         try:
             plumber.close()
@@ -313,6 +331,8 @@ def read_pdf(path: str, data: bytes, sha256: str, *, pages: Optional[list[int]] 
 
             try:
                 for pno, res in ocr_stream((p, loader(p)) for p in ocr_pages):
+                    done += 1
+                    page_done(done, len(wanted))
                     f = flows[pno]
                     prior = f.note
                     if isinstance(res, Exception):

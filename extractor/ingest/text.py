@@ -229,7 +229,17 @@ def read_text(path: str, data: bytes, sha256: str) -> SourceText:
     )
     if quality < 0.05 and len(text) > 200:
         src_text.warnings.append(f"{path}: text does not look Vietnamese (marked-word share {quality:.2f})")
+    if encoding == "cp1258":
+        foreign = sum(text.count(ch) for ch in _NOT_VIETNAMESE)
+        if foreign >= 3:
+            src_text.warnings.append(f"{path}: decoded as Windows-1258, but {foreign} letters no Vietnamese text "
+                                     f"uses (ñ, ç, ü, ö, ...) suggest Latin-1 text of another language; check it")
     return src_text
+
+
+# Latin letters that Windows-1258 shares with Latin-1 but Vietnamese never writes: a "cp1258" file
+# full of them decoded only by accident.
+_NOT_VIETNAMESE = "ñçüöäßëïåæøÑÇÜÖÄËÏÅÆØ"
 
 
 _MAX_CELL_LINES = 8

@@ -151,7 +151,11 @@ def _raw_tesseract(pngs: list[Path], workers: int) -> float:
     return time.perf_counter() - t
 
 
-def run(corpus: str = "corpus/generated", real: Optional[str] = None, log=print, build: bool = True) -> dict:
+def run(corpus: str = "corpus/generated", real: Optional[str] = None, log=print, build: bool = True,
+        quick: bool = False, progress=None) -> dict:
+    """``quick``: two born-digital PDFs and one scan (real documents: the first two of each);
+    ``progress(message)`` is told which file is being timed, before the long part starts."""
+    progress = progress or (lambda m: None)
     from extractor.ingest.ocr import workers as n_workers
 
     corpus_dir = Path(corpus)
@@ -169,9 +173,12 @@ def run(corpus: str = "corpus/generated", real: Optional[str] = None, log=print,
         for p in sorted(Path(real).glob("*.pdf")):
             if "scan" not in p.name:
                 digital.append(p)
+    if quick:
+        digital = digital[:2] + [p for p in digital if real and str(p).startswith(str(real))][:2]
     tot = {"plumber": 0.0, "pdfium": 0.0, "pipe": 0.0, "pages": 0}
     log(f"{'born-digital PDF':58} {'pages':>5} {'plumber s':>9} {'pdfium s':>9} {'ingest s':>9} {'/plumber':>8} {'/pdfium':>8}")
-    for p in digital:
+    for i, p in enumerate(digital, 1):
+        progress(f"[{i}/{len(digital)}] {p.name} ...")
         tp, n = _raw_pdfplumber(p)
         tf, _ = _raw_pypdfium2(p)
         tg, src = _pipeline(p)
@@ -202,8 +209,11 @@ def run(corpus: str = "corpus/generated", real: Optional[str] = None, log=print,
     jobs = [(corpus_dir / name, info) for name, info in manifest["scans"].items()]
     if real:
         jobs += [(p, None) for p in sorted(Path(real).glob("*scan*.pdf"))]
+    if quick:
+        jobs = jobs[:1] + [j for j in jobs if j[1] is None][:2]
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        for p, info in jobs:
+        for i, (p, info) in enumerate(jobs, 1):
+            progress(f"[{i}/{len(jobs)}] {p.name}: rendering, raw tesseract 1 and {w} processes, ingest ...")
             pngs = _render_pngs(p, Path(tmp), None)
             t1 = _raw_tesseract(pngs, 1)
             tn = _raw_tesseract(pngs, w)

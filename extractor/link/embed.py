@@ -258,6 +258,10 @@ class TextVectorCache:
 
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=10)
+        try:  # shared by every worker of a batch: WAL lets them read while one writes
+            con.execute("pragma journal_mode = wal")
+        except sqlite3.Error:
+            pass
         con.execute("create table if not exists vectors (model text, role text, key text, dim int, vec blob, "
                     "primary key (model, role, key))")
         return con

@@ -46,6 +46,47 @@ def lexical_features(text: str) -> list[str]:
     return feats
 
 
+class Tfidf:
+    """TF-IDF as scikit-learn's ``TfidfVectorizer(analyzer=..., sublinear_tf=True, norm="l2")`` computes it
+    (sorted vocabulary, smooth idf = ln((1+n)/(1+df)) + 1, tf = 1 + ln(count), rows l2-normalised), in numpy:
+    the catalogue is ~100 short texts, and importing scikit-learn (with scipy) cost 2 s of every start-up."""
+
+    def __init__(self, analyzer):
+        self.analyzer = analyzer
+        self.vocabulary_: dict[str, int] = {}
+        self.idf_ = np.zeros(0)
+
+    def fit_transform(self, docs: Sequence[str]) -> np.ndarray:
+        feats = [self.analyzer(d) for d in docs]
+        vocab = sorted({f for fs in feats for f in fs})
+        self.vocabulary_ = {f: j for j, f in enumerate(vocab)}
+        counts = self._counts(feats)
+        df = (counts > 0).sum(axis=0)
+        self.idf_ = np.log((1 + len(docs)) / (1 + df)) + 1.0
+        return self._weigh(counts)
+
+    def transform(self, docs: Sequence[str]) -> np.ndarray:
+        return self._weigh(self._counts([self.analyzer(d) for d in docs]))
+
+    def get_feature_names_out(self) -> np.ndarray:
+        return np.array(sorted(self.vocabulary_, key=self.vocabulary_.get), dtype=object)
+
+    def _counts(self, feats: list[list[str]]) -> np.ndarray:
+        m = np.zeros((len(feats), len(self.vocabulary_)), dtype=np.float64)
+        voc = self.vocabulary_
+        for i, fs in enumerate(feats):
+            for f in fs:
+                j = voc.get(f)
+                if j is not None:
+                    m[i, j] += 1
+        return m
+
+    def _weigh(self, counts: np.ndarray) -> np.ndarray:
+        tf = np.where(counts > 0, 1.0 + np.log(np.maximum(counts, 1.0)), 0.0) * self.idf_[None, :]
+        norm = np.sqrt((tf * tf).sum(axis=1, keepdims=True))
+        return tf / np.where(norm == 0, 1.0, norm)
+
+
 class LexicalIndex:
     """TF-IDF (sublinear tf, l2) fitted on the catalogue's indicator texts.
 
@@ -60,10 +101,8 @@ class LexicalIndex:
     COVERAGE_MIX = 0.3
 
     def __init__(self, catalogue: Catalogue):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.catalogue = catalogue
-        self.vectorizer = TfidfVectorizer(analyzer=lexical_features, sublinear_tf=True, norm="l2")
+        self.vectorizer = Tfidf(analyzer=lexical_features)
         self.matrix = self.vectorizer.fit_transform([i.lexical_text for i in catalogue])  # K x V
         self.vocab = self.vectorizer.get_feature_names_out()
         # one row per wording (name, alias, component), binary, and its owner indicator
@@ -76,8 +115,8 @@ class LexicalIndex:
         self.variant_owner = np.array(owner)
         vb = (self.vectorizer.transform(self.variant_text) > 0).astype(np.float32)
         w2 = self.vectorizer.idf_.astype(np.float32) ** 2
-        self.variant_weighted = vb.multiply(w2[None, :]).tocsr()  # nvar x V, idf² where present
-        mass = np.asarray(self.variant_weighted.sum(axis=1)).ravel()
+        self.variant_weighted = vb * w2[None, :]  # nvar x V, idf² where present
+        mass = self.variant_weighted.sum(axis=1)
         mass[mass == 0] = 1.0
         self.variant_mass = mass
 
@@ -86,15 +125,15 @@ class LexicalIndex:
 
     def coverage(self, q) -> np.ndarray:
         """texts x variants: IDF²-weighted share of each wording's terms present in the text."""
-        qb = (q > 0).astype(np.float32)
-        return np.asarray((qb @ self.variant_weighted.T).toarray(), dtype=np.float32) / self.variant_mass[None, :]
+        qb = (np.atleast_2d(q) > 0).astype(np.float32)
+        return np.asarray(qb @ self.variant_weighted.T, dtype=np.float32) / self.variant_mass[None, :]
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         k = len(self.catalogue)
         if not texts:
             return np.zeros((0, k), dtype=np.float32)
         q = self.transform(texts)
-        cos = np.asarray((q @ self.matrix.T).toarray(), dtype=np.float32)
+        cos = np.asarray(q @ self.matrix.T, dtype=np.float32)
         cov_v = self.coverage(q)
         cov = np.zeros_like(cos)
         for j in range(cov_v.shape[1]):
@@ -109,7 +148,7 @@ class LexicalIndex:
         cứu sự cố"); matched single syllables outside any phrase are listed too.
         """
         d = self.matrix[k]
-        feats = {str(self.vocab[j]): float(v) for j, v in zip(d.indices, d.data)}
+        feats = {str(self.vocab[j]): float(d[j]) for j in np.flatnonzero(d)}
         if not feats:
             return []
         found: dict[str, float] = {}

@@ -120,6 +120,15 @@ def _connect(db: Union[str, Path]) -> sqlite3.Connection:
     return conn
 
 
+def _once_sql(tables: set[str]) -> str:
+    """A letter stored in several forms (.txt, PDF, scan) counts once: its primary form (extractor.store.groups)."""
+    if "document_groups" not in tables:
+        return ""
+    from extractor.store.groups import SECONDARY_SQL
+
+    return f" and o.document_id not in ({SECONDARY_SQL})"
+
+
 def _deadline_label(r: sqlite3.Row) -> Optional[str]:
     kind = r["deadline_kind"]
     if not kind:
@@ -145,6 +154,7 @@ def coverage_report(db: Union[str, Path] = "outputs/obligations.db", framework: 
         raise ValueError("agency_name must be canonical, current or as_written")
     cat: Catalogue = load_catalogue(framework)
     conn = _connect(db)
+    names = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     warnings: list[str] = []
     try:
         n_docs = conn.execute("select count(*) from documents").fetchone()[0]
@@ -167,7 +177,7 @@ def coverage_report(db: Union[str, Path] = "outputs/obligations.db", framework: 
             "select l.obligation_id, l.code, l.rank, o.document_id, o.deadline_kind, o.deadline_date, "
             "o.deadline_start, o.deadline_every, o.deadline_text "
             "from obligation_dti l join obligations o on o.id = l.obligation_id "
-            "where l.catalogue_version like ? and (? is null or l.linker = ?) and l.rank <= ?",
+            "where l.catalogue_version like ? and (? is null or l.linker = ?) and l.rank <= ?" + _once_sql(names),
             [fw_like, linker, linker, max_rank]).fetchall()
         col = {"canonical": "canonical", "current": "coalesce(current, canonical)", "as_written": "as_written"}[agency_name]
         lead: dict[str, list[str]] = {}

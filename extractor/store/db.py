@@ -84,6 +84,9 @@ class Store:
             db["obligation_dti"].create_index(["code"])
         if "meta" not in db.table_names():
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+        from extractor.store.runs import ensure_schema as batch_schema  # WAL; runs, file status, versions, groups
+
+        batch_schema(db)
         self._migrate()
 
     def _migrate(self) -> None:

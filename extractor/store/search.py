@@ -182,7 +182,7 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
            overdue: bool = False, as_of: Optional[str] = None, status: Optional[str] = None,
            doc: Optional[str] = None, province: Optional[str] = None, type: Optional[str] = None,
            current: bool = True, limit: Optional[int] = 50, offset: int = 0,
-           before: Optional[str] = None, after: Optional[str] = None) -> SearchResult:
+           before: Optional[str] = None, after: Optional[str] = None, once: bool = True) -> SearchResult:
     """Obligations matching every given filter (see the module docstring); ``limit=None`` for all.
     ``before``/``after`` are the older names of ``due_before``/``due_after``.  Bad values raise
     :class:`~extractor.options.OptionError` before the database is read."""
@@ -285,6 +285,10 @@ def search(store, text: Optional[str] = None, agency: Optional[str] = None, role
         unfinished = [c for c in st.statuses() if c not in st.finished_codes()]
         where.append(_status_sql(unfinished))
         params += _status_params(unfinished)
+    if once:  # a letter stored as .txt, PDF and scan lists its tasks once, from its primary form
+        from extractor.store.groups import SECONDARY_SQL
+
+        where.append(f"o.document_id not in ({SECONDARY_SQL})")
     doc_ids = _documents(conn, doc=doc, province=province, type=type)
     if doc_ids is not None:
         if not doc_ids:
