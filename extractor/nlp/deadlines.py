@@ -89,7 +89,7 @@ class _Grammar:
         self.date_cue = re.compile(r"(?:hoan\s+thanh\s+)?(?:" + a("date_cues") + ")")
         self.name_tail_after, self.name_tail_before = rx("name_tail_after"), rx("name_tail_before")
         self.name_head, self.name_breaker, self.direct_cue = rx("name_head"), rx("name_breaker"), rx("direct_cue")
-        self.name_head_word = rx("name_head_word")
+        self.name_head_word, self.name_quoted = rx("name_head_word"), rx("name_quoted")
         self.purpose_lead, self.purpose_clause = rx("purpose_lead"), rx("purpose_clause")
         self.report_object, self.relative_time = rx("report_object"), rx("relative_time")
 
@@ -143,6 +143,8 @@ def _in_name(G: _Grammar, folded: str, s: int, e: int) -> bool:
     if G.direct_cue.match(folded[s:e]):
         return False  # "hoàn thành Kế hoạch … trong năm 2026": the cue makes it the action's time
     before = folded[_clause_start(folded, s):s]
+    if G.name_quoted.search(before):
+        return True  # inside a quoted title: Đề án “Phát huy vai trò … giai đoạn 2022 - 2027”
     m = G.name_head.search(before)
     if not m:
         return False
@@ -288,7 +290,7 @@ def pick_deadline(deadlines: list[Deadline]) -> Optional[Deadline]:
     """The one deadline an obligation carries.
 
     Among the expressions that may govern the main action (not a purpose clause,
-    not a reported period; a purpose clause's fixed date only as a last resort):
+    never a reported period; a purpose clause's only when nothing else is stated):
     the most specific, then the first.  A recurring duty stays recurring when it
     also names a day without a year ("Hằng năm, trước ngày 15/12") or a start
     ("Từ ngày 5/7, … hằng tuần": ``start`` is that day), at the finest
@@ -297,7 +299,7 @@ def pick_deadline(deadlines: list[Deadline]) -> Optional[Deadline]:
     G = _grammar()
     usable = [d for d in deadlines if getattr(d, "role", None) is None]
     if not usable:
-        usable = [d for d in deadlines if getattr(d, "role", None) == "purpose" and d.kind == "date"]
+        usable = [d for d in deadlines if getattr(d, "role", None) == "purpose"]
     if not usable:
         return None
     best = sorted(usable, key=lambda d: _rank(G, d))[0]

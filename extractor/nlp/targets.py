@@ -50,7 +50,7 @@ class _Grammar:
         self.rank, self.rank_before, self.rank_after = rx("rank"), rx("rank_before"), rx("rank_after")
         self.list_gap, self.carry_gap = rx("list_gap"), rx("carry_gap")
         self.baseline, self.year_before = rx("baseline"), rx("year_before")
-        self.purpose, self.goal = rx("purpose"), rx("goal")
+        self.purpose, self.goal, self.past_sentence = rx("purpose"), rx("goal"), rx("past_sentence")
         self.window = int(R.threshold("targets.comparator_window_chars"))
         self.carry_chars = int(R.threshold("targets.carry_gap_chars"))
         self.baseline_chars = int(R.threshold("targets.baseline_window_chars"))
@@ -119,9 +119,12 @@ def _is_baseline(G: _Grammar, folded: str, lower: str, s: int, doc_year: Optiona
 
 def _aside(G: _Grammar, folded: str, lower: str, s: int) -> bool:
     """A bare count in a parenthesis or a purpose clause explains or refers to a goal
-    set elsewhere ("(điểm tuyệt đối chỉ 1 điểm)", "để đạt được 94 tiêu chí, ...")."""
+    set elsewhere ("(điểm tuyệt đối chỉ 1 điểm)", "để đạt được 94 tiêu chí, ..."); after
+    a past or result marker it reports ("đã thành lập 460 tổ", "hiện nay có 66 cán bộ")."""
     a = max(folded.rfind(";", 0, s), folded.rfind(". ", 0, s), folded.rfind("\n", 0, s)) + 1
-    return folded.rfind("(", a, s) > folded.rfind(")", a, s) or bool(G.purpose.search(lower[a:s]))
+    sentence = max(folded.rfind(". ", 0, s), folded.rfind("\n", 0, s)) + 1
+    return (folded.rfind("(", a, s) > folded.rfind(")", a, s) or bool(G.purpose.search(lower[a:s]))
+            or bool(G.past_sentence.search(lower[sentence:s])))
 
 
 def find_targets(text: str, doc_year: Optional[int] = None) -> list[Target]:
@@ -172,7 +175,7 @@ def find_targets(text: str, doc_year: Optional[int] = None) -> list[Target]:
         opm = _op_before(G, folded, s)
         if unit is None:
             # "tối thiểu là 0,5": a score after a comparator needs no unit
-            if not (opm and re.search(r"[,.]\d", num) and opm[0] != "="):
+            if not (opm and re.fullmatch(r"\d{1,2}[,.]\d{1,2}", num) and opm[0] != "="):
                 continue
             unit, end, ukind = "", e, "score"
         if ukind != "%" and G.not_after.match(folded[e:e + 30]):
