@@ -68,6 +68,8 @@ class _Grammar:
             ("date", rf"(?:(?:{a('date_cues')})\s+)?ngay\s+{_DAY}"),
             ("date_bare", rf"(?:{a('date_bare_cues')})\s+{_D}"),
             ("quarter", rf"(?:({a('quarter_cues')})\s+)?quy\s+(i{{1,3}}|iv|[1-4])\s*(?:/|nam|-)\s*{_Y}"),
+            # "trong quý III" takes the document's year
+            ("quarter_bare", rf"({a('quarter_cues')})\s+quy\s+(i{{1,3}}|iv|[1-4])(?![a-z0-9/-])(?!\s*(?:nam\b|/))"),
             ("half", rf"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+{_Y}"),
             ("month", rf"(?:({a('month_cues')})\s+)?thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
             # "trong tháng 10" takes the document's year
@@ -231,8 +233,10 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
     if kind == "from_month":
         mth, y = int(g[0]), int(g[1])
         return Deadline(text=txt, kind="from", start=f"{y}-{mth:02d}-01") if 1 <= mth <= 12 else None
-    if kind == "quarter":
-        q, y = G.roman[g[1]], int(g[2])
+    if kind in ("quarter", "quarter_bare"):
+        q, y = G.roman[g[1]], (int(g[2]) if kind == "quarter" else doc_year)
+        if y is None:
+            return None
         start = date(y, 3 * q - 2, 1)
         if g[0] == "truoc":
             return Deadline(text=txt, kind="date", date=(start - timedelta(days=1)).isoformat())
