@@ -79,6 +79,9 @@ MORE = [
     ("hoàn thành trong tháng 11", "period", "2025-11-30", "2025-11-01", None),       # bare month: document year
     ("triển khai từ tháng 01/2026", "from", None, "2026-01-01", None),
     ("hoàn thành trong quý III", "period", "2025-09-30", "2025-07-01", None),          # bare quarter too
+    ("triển khai trong 6 tháng đầu năm", "period", "2025-06-30", "2025-01-01", None),
+    ("Thời hạn: 30/6/2026", "date", "2026-06-30", None, None),                        # a labelled field
+    ("Hạn hoàn thành: ngày 15/7", "date", "2025-07-15", None, None),
     ("áp dụng từ ngày 10/7 đến 20/8", "period", "2025-08-20", "2025-07-10", None),
     ("Sở Tư pháp báo cáo định kỳ hằng tuần", "recurring", None, None, "week"),
     ("gửi báo cáo trước ngày 05 của tháng liền kề", "recurring", None, None, "month"),

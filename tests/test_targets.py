@@ -69,6 +69,7 @@ MORE = [
     ("giữ vững vị trí tốp 5 về chỉ số DTI", [(5, "tốp", "=")]),
     ("kinh tế số chiếm 16-18% GRDP", [(16, "%", ">=")]),
     ("kinh tế số đạt 20% GDP", [(20, "%", ">=")]),
+    ("tỷ trọng kinh tế số từ 16% đến 18% GRDP", [(16, "%", ">=")]),
     ("tăng ít nhất 1-2 bậc mỗi năm", [(1, "bậc", ">=")]),
     ("điểm số trung bình tối thiểu là 0,6", [(0.6, "", ">=")]),
 ]

@@ -62,6 +62,8 @@ class _Grammar:
             # "trước ngày 20 hằng tháng", "trước ngày 05 của tháng liền kề", "trước ngày 15 của tháng cuối quý"
             ("recurring_day", rf"(?:{per}\s*,?\s*)?(?:{a('recurring_day_cues')})\s+(?:ngay\s+\d{{1,2}}|thang\s+\d{{1,2}})"
                               rf"\s+(?:{rec}\s+{_UNIT}|{nxt})"),
+            # "Thời hạn: 30/6/2026", "Hạn hoàn thành: ngày 15/7/2026" (labelled fields, table cells)
+            ("date_label", rf"(?:{a('deadline_labels')})\s*:?\s*(?:ngay\s+)?{_DAY}"),
             ("from_to", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}\s+(?:{a('to_cues')})\s+(?:ngay\s+)?{_DAY}"),
             ("from", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}"),
             ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
@@ -71,6 +73,7 @@ class _Grammar:
             # "trong quý III" takes the document's year
             ("quarter_bare", rf"({a('quarter_cues')})\s+quy\s+(i{{1,3}}|iv|[1-4])(?![a-z0-9/-])(?!\s*(?:nam\b|/))"),
             ("half", rf"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+{_Y}"),
+            ("half_bare", rf"(?:{a('bare_half_cues')})\s+(6|06)\s+thang\s+(dau|cuoi)\s+nam(?!\s*(?:nay\b)?\s*\d)"),
             ("month", rf"(?:({a('month_cues')})\s+)?thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
             # "trong tháng 10" takes the document's year
             ("month_bare", rf"({a('bare_month_cues')})\s+thang\s+(\d{{1,2}})(?!\s*(?:/|-|\.|nam\b|\d))"),
@@ -159,7 +162,7 @@ def _role(G: _Grammar, folded: str, lower: str, kind: str, s: int, e: int) -> Op
     clause, lclause = folded[cs:s], lower[cs:s]
     if G.purpose_lead.search(lclause) or G.purpose_clause.search(lclause):
         return "purpose"
-    if kind in ("period", "year", "quarter", "half", "month") and not G.year_deadline_cue.match(folded[s:e]) \
+    if kind in ("period", "year", "quarter", "quarter_bare", "half", "half_bare", "month", "month_bare") and not G.year_deadline_cue.match(folded[s:e]) \
             and G.report_object.search(clause):
         return "report"  # "kết quả thực hiện năm 2023, 06 tháng đầu năm 2024": what is reported on
     if G.relative_time.search(clause):
@@ -214,6 +217,10 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
             return None
         start, end = _iso(a[2], a[1], a[0]), _iso(b[2], b[1], b[0])
         return Deadline(text=txt, kind="period", start=start, date=end) if start and end and start <= end else None
+    if kind == "date_label":
+        d, mth, y = _dm(g[:6], doc_year)
+        iso = _iso(y, mth, d) if y is not None else None
+        return Deadline(text=txt, kind="date", date=iso) if iso else None
     if kind in ("from", "date", "date_bare"):
         if _in_citation(G, folded, s) and not folded[s:].startswith(("truoc", "cham", "han", "tu", "ke")):
             return None
@@ -241,8 +248,10 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         if g[0] == "truoc":
             return Deadline(text=txt, kind="date", date=(start - timedelta(days=1)).isoformat())
         return Deadline(text=txt, kind="period", start=start.isoformat(), date=_month_end(y, 3 * q))
-    if kind == "half":
-        y = int(g[2])
+    if kind in ("half", "half_bare"):
+        y = int(g[2]) if kind == "half" else doc_year
+        if y is None:
+            return None
         if g[1] == "dau":
             return Deadline(text=txt, kind="period", start=f"{y}-01-01", date=f"{y}-06-30")
         return Deadline(text=txt, kind="period", start=f"{y}-07-01", date=f"{y}-12-31")

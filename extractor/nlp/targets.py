@@ -50,6 +50,7 @@ class _Grammar:
         self.rank, self.rank_before, self.rank_after = rx("rank"), rx("rank_before"), rx("rank_after")
         self.list_gap, self.carry_gap = rx("list_gap"), rx("carry_gap")
         self.baseline, self.year_before = rx("baseline"), rx("year_before")
+        self.range_from, self.range_to_pct = rx("range_from"), rx("range_to_pct")
         self.purpose, self.goal, self.past_sentence = rx("purpose"), rx("goal"), rx("past_sentence")
         self.window = int(R.threshold("targets.comparator_window_chars"))
         self.carry_chars = int(R.threshold("targets.carry_gap_chars"))
@@ -184,6 +185,12 @@ def find_targets(text: str, doc_year: Optional[int] = None) -> list[Target]:
         if ukind != "%" and G.not_before.search(before) and not opm:
             continue
         if _is_baseline(G, folded, lower, s, doc_year, years):
+            continue
+        rf = G.range_from.search(folded, max(0, s - 6), s) if ukind == "%" and low is None and not opm else None
+        rt = G.range_to_pct.match(folded, end) if rf else None
+        if rt:  # "từ 16% đến 18%": the lower end
+            add(Target(text=text[rf.start():rt.end()].strip(), value=_value(num), unit="%", op=G.range_op,
+                       start=rf.start(), end=rt.end()), None, "%")
             continue
         value = _value(low or num)
         # "(từ) 80% trở lên" / "5% trở xuống": the comparator follows the figure
