@@ -91,7 +91,9 @@ class _Grammar:
         self.year_deadline_cue = re.compile("(?:" + a("year_deadline_cues") + ")")
         self.citation = re.compile(DOC_KINDS_RX + r"\s+(so\s+)?\d+[\w/.-]*")
         self.verb_after_citation = re.compile(r",\s*(?:" + a("deadline_verbs_after_citation") + r")\b")
-        self.date_cue = re.compile(r"(?:hoan\s+thanh\s+)?(?:" + a("date_cues") + ")")
+        self.date_cue = rx("date_cue")
+        self.before_cue, self.start_of_cue = rx("before_cue"), rx("start_of_cue")
+        self.citation_escape, self.recurrence_noun_after = rx("citation_escape"), rx("recurrence_noun_after")
         self.name_tail_after, self.name_tail_before = rx("name_tail_after"), rx("name_tail_before")
         self.name_head, self.name_breaker, self.direct_cue = rx("name_head"), rx("name_breaker"), rx("direct_cue")
         self.name_head_word, self.name_quoted = rx("name_head_word"), rx("name_quoted")
@@ -222,7 +224,7 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         iso = _iso(y, mth, d) if y is not None else None
         return Deadline(text=txt, kind="date", date=iso) if iso else None
     if kind in ("from", "date", "date_bare"):
-        if _in_citation(G, folded, s) and not folded[s:].startswith(("truoc", "cham", "han", "tu", "ke")):
+        if _in_citation(G, folded, s) and not G.citation_escape.match(folded, s):
             return None
         if kind == "date_bare" and g[2] is None:
             return None
@@ -245,7 +247,7 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         if y is None:
             return None
         start = date(y, 3 * q - 2, 1)
-        if g[0] == "truoc":
+        if g[0] and G.before_cue.match(g[0]):
             return Deadline(text=txt, kind="date", date=(start - timedelta(days=1)).isoformat())
         return Deadline(text=txt, kind="period", start=start.isoformat(), date=_month_end(y, 3 * q))
     if kind in ("half", "half_bare"):
@@ -260,7 +262,7 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         y = int(g[2]) if kind == "month" else doc_year
         if y is None or not 1 <= mth <= 12:
             return None
-        if g[0] == "truoc":
+        if g[0] and G.before_cue.match(g[0]):
             return Deadline(text=txt, kind="date", date=(date(y, mth, 1) - timedelta(days=1)).isoformat())
         return Deadline(text=txt, kind="period", start=f"{y}-{mth:02d}-01", date=_month_end(y, mth))
     if kind == "period":
@@ -276,14 +278,14 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         cued = G.year_deadline_cue.match(folded[s:])
         if not cued and G.no_bare_year_before.search(folded[max(0, s - 25):s]):
             return None
-        if folded[s:].startswith("dau"):
+        if G.start_of_cue.match(folded, s):
             return None  # "đầu năm 2024" is a time reference, not a deadline
         y = int(g[0])
-        if folded[s:].startswith("truoc"):
+        if G.before_cue.match(folded, s):
             return Deadline(text=txt, kind="date", date=f"{y - 1}-12-31")
         return Deadline(text=txt, kind="year", date=f"{y}-12-31")
     if kind == "recurring":
-        if G.noun_before_recur.search(folded[max(0, s - 30):s]) or folded[e:].startswith(" va giai doan"):
+        if G.noun_before_recur.search(folded[max(0, s - 30):s]) or G.recurrence_noun_after.match(folded, e):
             return None  # "kế hoạch hằng năm", "tỷ lệ chi tối thiểu hằng năm"
         if G.growth_after.match(folded[e:e + 20]):
             return None  # "hằng năm tăng tối thiểu 15%": a growth rate, not a duty's rhythm
