@@ -107,6 +107,8 @@ def test_deadline_capabilities(text, kind, date, start, every):
 @pytest.mark.parametrize("text", [
     "Sở Tài chính xây dựng Kế hoạch chuyển đổi số năm 2026 của tỉnh",          # a plan's name
     "lập dự toán ngân sách khoa học và công nghệ năm 2026",                     # a budget's name
+    "thực hiện Kế hoạch đào tạo, bồi dưỡng cán bộ, công chức năm 2026 của tỉnh",  # a name with commas
+    "chuẩn hóa các biểu mẫu báo cáo định kỳ của cấp xã",                       # periodic reports, a noun
     "thực hiện Chương trình phát triển thương mại điện tử đến năm 2030",         # a programme's name
     "Đánh giá kết quả thực hiện năm 2024 và 06 tháng đầu năm 2025",             # the periods reported on
     "năng suất lao động hằng năm tăng tối thiểu 7%",                           # a growth rate

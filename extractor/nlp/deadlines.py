@@ -97,6 +97,7 @@ class _Grammar:
         self.name_tail_after, self.name_tail_before = rx("name_tail_after"), rx("name_tail_before")
         self.name_head, self.name_breaker, self.direct_cue = rx("name_head"), rx("name_breaker"), rx("direct_cue")
         self.name_head_word, self.name_quoted = rx("name_head_word"), rx("name_quoted")
+        self.name_head_loose = rx("name_head_loose")
         self.purpose_lead, self.purpose_clause = rx("purpose_lead"), rx("purpose_clause")
         self.report_object, self.relative_time = rx("report_object"), rx("relative_time")
 
@@ -153,6 +154,9 @@ def _in_name(G: _Grammar, folded: str, s: int, e: int) -> bool:
     if G.name_quoted.search(before):
         return True  # inside a quoted title: Đề án “Phát huy vai trò … giai đoạn 2022 - 2027”
     m = G.name_head.search(before)
+    if not m and not G.year_deadline_cue.match(folded, s):
+        # a bare "năm 2026" may follow a name with commas ("Kế hoạch đào tạo, bồi dưỡng … năm 2026")
+        m = G.name_head_loose.search(before)
     if not m:
         return False
     rest = before[m.start():]
