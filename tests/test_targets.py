@@ -60,6 +60,7 @@ def test_percentage_after_den_is_a_target():
 MORE = [
     ("cử tối thiểu 01 công chức và 01 lãnh đạo tham gia", [(1, "công chức", ">="), (1, "lãnh đạo", ">=")]),
     ("thành lập Tổ công tác gồm 05 thành viên", [(5, "thành viên", "=")]),
+    ("hằng quý tổ chức 01 cuộc đối thoại với doanh nghiệp", [(1, "cuộc", "=")]),
     ("mỗi thôn thành lập 01 Tổ công nghệ số cộng đồng", [(1, "Tổ", "=")]),
     ("tổng kinh phí thực hiện là 120 tỷ đồng", [(120, "tỷ đồng", "=")]),
     ("tốc độ truy nhập trung bình 100 Mb/s", [(100, "Mb/s", "=")]),
@@ -89,6 +90,7 @@ def test_target_capabilities(text, expected):
     "độ sẵn sàng 0,6 (thang điểm chỉ 1 điểm)",                 # an aside in parentheses
     "để đạt được 94 tiêu chí, các xã hoàn thiện hạ tầng",       # a purpose clause's count
     "xếp hạng thứ 25 cả nước",                                 # a rank already held
+    "an toàn thông tin: 1.250 cán bộ, chiếm tỷ lệ",             # a count reported with its share
 ])
 def test_not_targets_in_context(text):
     assert find_targets(text, 2025) == []

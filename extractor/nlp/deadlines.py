@@ -334,7 +334,9 @@ def pick_deadline(deadlines: list[Deadline]) -> Optional[Deadline]:
         explicit = [d.every for d in recs if d.every in _FINEST and not G.relative.search(fold(d.text))]
         stated = explicit or [d.every for d in recs if d.every in _FINEST]
         if stated:
-            best = replace(best, every=min(stated, key=_FINEST.index))
+            finest = min(stated, key=_FINEST.index)
+            if best.every != finest:  # the expression that states the finest rhythm, keeping any start
+                best = replace(next(d for d in recs if d.every == finest), start=best.start)
         if best.start is None:
             froms = [d for d in usable if d.kind == "from"]
             if froms:

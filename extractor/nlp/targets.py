@@ -51,6 +51,7 @@ class _Grammar:
         self.list_gap, self.carry_gap = rx("list_gap"), rx("carry_gap")
         self.baseline, self.year_before = rx("baseline"), rx("year_before")
         self.range_from, self.range_to_pct = rx("range_from"), rx("range_to_pct")
+        self.result_after = rx("result_after")
         self.purpose, self.goal, self.past_sentence = rx("purpose"), rx("goal"), rx("past_sentence")
         self.window = int(R.threshold("targets.comparator_window_chars"))
         self.carry_chars = int(R.threshold("targets.carry_gap_chars"))
@@ -217,7 +218,8 @@ def find_targets(text: str, doc_year: Optional[int] = None) -> list[Target]:
             continue  # "đạt 120% kế hoạch" is a result; no share to reach exceeds the whole
         if ukind in ("count", "bare") and not (opm or carried):
             # a count commits when a comparator sets it, or it counts people, teams, money ...
-            if ukind == "count" or G.enumeration.match(folded, end) or _aside(G, folded, lower, s):
+            if (ukind == "count" or G.enumeration.match(folded, end) or G.result_after.match(folded, end)
+                    or _aside(G, folded, lower, s)):
                 list_op = None
                 continue
         ttext = text[start:end].strip()
