@@ -215,6 +215,7 @@ class Deadline:
     span_start: Optional[int] = None
     span_end: Optional[int] = None
     inherited: bool = False  # taken from a heading/section, not the item itself
+    role: Optional[str] = None  # None, "purpose" or "report": see nlp/deadlines.pick_deadline
 
     def to_json(self) -> dict:
         d: dict[str, Any] = {"text": self.text, "kind": self.kind, "date": self.date, "start": self.start}

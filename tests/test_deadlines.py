@@ -72,3 +72,74 @@ def test_most_specific_deadline_wins_and_offsets_point_at_text():
 def test_a_deadline_verb_after_a_citation_still_counts():
     d = parse_deadline("theo Công văn số 12/STTTT ngày 02/3/2024, hoàn thành trước ngày 30/4/2024", 2024)
     assert d.date == "2024-04-30"
+
+
+# Issue 8 item 5: months and quarters, "từ", recurrence granularity, names, governing expression.
+MORE = [
+    ("hoàn thành trong tháng 11", "period", "2025-11-30", "2025-11-01", None),       # bare month: document year
+    ("triển khai từ tháng 01/2026", "from", None, "2026-01-01", None),
+    ("hoàn thành trong quý III", "period", "2025-09-30", "2025-07-01", None),          # bare quarter too
+    ("triển khai trong 6 tháng đầu năm", "period", "2025-06-30", "2025-01-01", None),
+    ("Thời hạn: 30/6/2026", "date", "2026-06-30", None, None),                        # a labelled field
+    ("Hạn hoàn thành: ngày 15/7", "date", "2025-07-15", None, None),
+    ("áp dụng từ ngày 10/7 đến 20/8", "period", "2025-08-20", "2025-07-10", None),
+    ("Sở Tư pháp báo cáo định kỳ hằng tuần", "recurring", None, None, "week"),
+    ("gửi báo cáo trước ngày 05 của tháng liền kề", "recurring", None, None, "month"),
+    ("báo cáo định kỳ, trước ngày 05 của tháng liền kề", "recurring", None, None, "month"),
+    ("báo cáo hằng quý, trước ngày 10 của tháng liền kề", "recurring", None, None, "quarter"),
+    ("báo cáo hằng tháng và hằng quý về Sở Nội vụ", "recurring", None, None, "month"),
+    ("tổ chức hằng năm vào ngày 10/10", "recurring", None, None, "year"),
+    ("Hằng năm, trước ngày 15/12, các xã gửi báo cáo", "recurring", None, None, "year"),
+    ("phấn đấu đến cuối năm, 100% xã có điểm truy cập", "year", "2025-12-31", None, None),
+    ("trình Đề án tại Phiên họp thường kỳ tháng 01 năm 2026", "period", "2026-01-31", "2026-01-01", None),
+]
+
+
+@pytest.mark.parametrize("text,kind,date,start,every", MORE)
+def test_deadline_capabilities(text, kind, date, start, every):
+    d = parse_deadline(text, doc_year=2025)
+    assert d is not None, text
+    assert (d.kind, d.date, d.start) == (kind, date, start)
+    if kind == "recurring":
+        assert d.every == every
+
+
+@pytest.mark.parametrize("text", [
+    "Sở Tài chính xây dựng Kế hoạch chuyển đổi số năm 2026 của tỉnh",          # a plan's name
+    "lập dự toán ngân sách khoa học và công nghệ năm 2026",                     # a budget's name
+    "thực hiện Kế hoạch đào tạo, bồi dưỡng cán bộ, công chức năm 2026 của tỉnh",  # a name with commas
+    "chuẩn hóa các biểu mẫu báo cáo định kỳ của cấp xã",                       # periodic reports, a noun
+    "thực hiện Chương trình phát triển thương mại điện tử đến năm 2030",         # a programme's name
+    "Đánh giá kết quả thực hiện năm 2024 và 06 tháng đầu năm 2025",             # the periods reported on
+    "năng suất lao động hằng năm tăng tối thiểu 7%",                           # a growth rate
+    "hoàn thành trong năm học",                                                  # not the calendar year
+    "rà soát các nhiệm vụ có thời hạn hoàn thành trong năm 2025",               # other tasks' time
+])
+def test_not_the_deadline(text):
+    assert parse_deadline(text, doc_year=2025) is None
+
+
+def test_the_expression_governing_the_main_action_wins():
+    # a leading purpose clause names a later period; the main clause's year governs
+    d = parse_deadline("Để chuẩn bị xếp hạng các xã từ năm 2026, Sở Nội vụ hoàn thiện bộ tiêu chí trong năm 2025.", 2025)
+    assert (d.kind, d.date) == ("year", "2025-12-31")
+    # the reporting period is what the report covers; the date is when it is due
+    d = parse_deadline("Báo cáo kết quả 6 tháng đầu năm 2026 trước ngày 15/6/2026.", 2026)
+    assert (d.kind, d.date) == ("date", "2026-06-15")
+    # a purpose clause after a comma ends at the next comma
+    d = parse_deadline("Ông Nguyễn Văn A nhấn mạnh, để đạt các tiêu chí, các xã đưa hệ thống vào vận hành trong năm 2025.", 2025)
+    assert d.date == "2025-12-31"
+
+
+def test_a_recurring_duty_keeps_its_start():
+    d = parse_deadline("Từ ngày 01/8, Trung tâm Phục vụ hành chính công làm việc vào Chủ nhật hằng tuần.", 2025)
+    assert (d.kind, d.every, d.start) == ("recurring", "week", "2025-08-01")
+
+
+def test_deadline_words_come_from_the_rule_file():
+    from extractor.rules import load_rules
+    R = load_rules()
+    assert "cham nhat" in R.words("deadlines.date_cues")
+    assert "ke hoach" in R.words("deadlines.recurrence_noun_blockers")
+    assert "để" in R.words("deadlines.purpose_openers")  # accented: "để" is not "đề nghị"
+    assert parse_deadline("Đề nghị Sở Y tế triển khai từ năm 2026", 2025).kind == "from"

@@ -54,3 +54,51 @@ def test_target_text_and_offsets():
 
 def test_percentage_after_den_is_a_target():
     assert [(t.value, t.op) for t in find_targets("phủ sóng 4G đến 100% thôn, bản")] == [(100.0, "=")]
+
+
+# Issue 8 item 6: counts with a noun, speeds, rankings, ranges, baselines.
+MORE = [
+    ("cử tối thiểu 01 công chức và 01 lãnh đạo tham gia", [(1, "công chức", ">="), (1, "lãnh đạo", ">=")]),
+    ("thành lập Tổ công tác gồm 05 thành viên", [(5, "thành viên", "=")]),
+    ("hằng quý tổ chức 01 cuộc đối thoại với doanh nghiệp", [(1, "cuộc", "=")]),
+    ("mỗi thôn thành lập 01 Tổ công nghệ số cộng đồng", [(1, "Tổ", "=")]),
+    ("tổng kinh phí thực hiện là 120 tỷ đồng", [(120, "tỷ đồng", "=")]),
+    ("tốc độ truy nhập trung bình 100 Mb/s", [(100, "Mb/s", "=")]),
+    ("tốc độ tải xuống tối thiểu 40 Mb/s cho mạng 4G và 150 Mb/s cho mạng 5G",
+     [(40, "Mb/s", ">="), (150, "Mb/s", ">=")]),
+    ("phấn đấu nằm trong nhóm 10 tỉnh dẫn đầu cả nước", [(10, "nhóm", "=")]),
+    ("giữ vững vị trí tốp 5 về chỉ số DTI", [(5, "tốp", "=")]),
+    ("kinh tế số chiếm 16-18% GRDP", [(16, "%", ">=")]),
+    ("kinh tế số đạt 20% GDP", [(20, "%", ">=")]),
+    ("tỷ trọng kinh tế số từ 16% đến 18% GRDP", [(16, "%", ">=")]),
+    ("tăng ít nhất 1-2 bậc mỗi năm", [(1, "bậc", ">=")]),
+    ("điểm số trung bình tối thiểu là 0,6", [(0.6, "", ">=")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", MORE)
+def test_target_capabilities(text, expected):
+    got = [(t.value, t.unit, t.op) for t in find_targets(text, 2025)]
+    assert got == [(float(v), u, o) for v, u, o in expected]
+
+
+@pytest.mark.parametrize("text", [
+    "năm 2024 tỉnh đạt 62% hồ sơ trực tuyến",                 # a baseline (the letter is of 2025)
+    "đến nay đã đạt 85% hồ sơ trực tuyến",                     # a result already achieved
+    "thực hiện 05 nhiệm vụ sau:",                               # an enumeration
+    "Ban hành kèm theo 03 phụ lục gồm: danh mục, biểu mẫu",    # a count that commits nothing
+    "độ sẵn sàng 0,6 (thang điểm chỉ 1 điểm)",                 # an aside in parentheses
+    "để đạt được 94 tiêu chí, các xã hoàn thiện hạ tầng",       # a purpose clause's count
+    "xếp hạng thứ 25 cả nước",                                 # a rank already held
+    "an toàn thông tin: 1.250 cán bộ, chiếm tỷ lệ",             # a count reported with its share
+])
+def test_not_targets_in_context(text):
+    assert find_targets(text, 2025) == []
+
+
+def test_a_baseline_year_depends_on_the_document_year():
+    text = "năm 2025 đạt 80% hồ sơ trực tuyến"
+    assert find_targets(text, 2024)[0].value == 80      # a plan of 2024: 2025 is ahead
+    assert find_targets(text, 2026) == []               # a report of 2026: 2025 is past
+    # undated: a year before every target year stated is a baseline
+    assert [t.value for t in find_targets("đến năm 2026 đạt 90% (năm 2023 đạt 40%)")] == [90]

@@ -100,7 +100,7 @@ class TargetMatcher(_SpanSetter):
     key = "targets"
 
     def find(self, doc: Doc):
-        for t in find_targets(doc.text):
+        for t in find_targets(doc.text, doc.user_data.get("doc_year")):
             yield t.start, t.end, "TARGET", t
 
 

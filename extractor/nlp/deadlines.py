@@ -2,64 +2,109 @@
 
 Kinds (see annotations/README.md): ``date`` (trước ngày 30/9/2023), ``year``
 (cuối năm 2023, đến năm 2025 -> YYYY-12-31), ``period`` (2025 - 2030,
-giai đoạn 2021-2025, Quý III/2024, tháng 6/2024), ``recurring`` (hằng năm,
-định kỳ, hàng quý; ``every``), ``from`` (từ ngày 15/01/2022).
+giai đoạn 2021-2025, Quý III/2024, tháng 6/2024: first to last day),
+``recurring`` (hằng năm, định kỳ, hàng quý; ``every`` at the finest stated
+granularity), ``from`` (từ ngày 15/01/2022, từ tháng 01/2026).
 
-Matching runs on folded text (no diacritics, lower case) so OCR'd or
+Cue words live in ``models/rules/deadlines.json``; this module holds the
+numeric grammar (30/9/2023, 10 tháng 12 năm 2023, Quý III/2024) that combines
+them.  Matching runs on folded text (no diacritics, lower case) so OCR'd or
 unaccented input still parses; spans are offsets into the original text.
+
+Each expression carries a ``role``: ``None`` for one that can govern the main
+action, ``"purpose"`` inside a purpose clause ("Để triển khai … từ năm 2021, …")
+and ``"report"`` for a bare period that is what a report covers ("đánh giá kết
+quả … 06 tháng đầu năm 2024").  :func:`pick_deadline` prefers the first kind.
+Years inside the names of plans, laws, programmes and budgets are no
+expressions at all.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Optional
 
 from extractor.model import Deadline
+from extractor.rules import load_rules
 from extractor.textutil import DOC_KINDS_RX, fold
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_EVERY = {"nam": "year", "quy": "quarter", "thang": "month", "tuan": "week"}
-
-# Everything below is matched against fold(text).
+# The numeric grammar, matched against fold(text).
 _D = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?"  # 30/9/2023, 15/12
 _DL = r"(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"  # 10 tháng 12 năm 2023
+_DAY = "(?:" + _D + "|" + _DL + ")"  # 6 groups
 _Y = r"((?:19|20)\d{2})"
-_RECUR = r"(?:hang|hang|hang)\s+(nam|quy|thang|tuan)|hang\s+(nam|quy|thang|tuan)"
+_UNIT = r"(nam|quy|thang|tuan)"
+_FINEST = ["week", "month", "quarter", "year"]
 
-PATTERNS: list[tuple[str, re.Pattern]] = [
-    # "định kỳ trước ngày 15/12 hàng năm", "Định kỳ, trước ngày 10 tháng 12 hàng năm"
-    ("recurring_date", re.compile(
-        r"(?:(?:theo\s+)?dinh\s+ky\s*,?\s*)?(?:truoc|vao|trong|den|cham\s+nhat(?:\s+la)?)\s+ngay\s+(?:" + _D + "|" + _DL + r")\s+(?:hang|hang)\s+(nam|quy|thang)")),
-    # "trước ngày 20 hằng tháng", "vào tháng 12 hằng năm", "trước ngày 15 của tháng cuối quý"
-    ("recurring_day", re.compile(
-        r"(?:(?:theo\s+)?dinh\s+ky\s*,?\s*)?(?:truoc|vao|trong|cham\s+nhat)\s+(?:ngay\s+\d{1,2}|thang\s+\d{1,2})"
-        r"\s+(?:(?:hang|moi)\s+(nam|quy|thang|tuan)|cua\s+thang\s+cuoi\s+(quy))")),
-    ("from", re.compile(r"(?:ke\s+)?tu\s+ngay\s+(?:" + _D + "|" + _DL + ")")),
-    ("date", re.compile(
-        r"(?:(?:truoc|cham\s+nhat(?:\s+(?:la|vao))?|han\s+chot|den|trong|vao)\s+)?ngay\s+(?:" + _D + "|" + _DL + ")")),
-    ("date_bare", re.compile(r"(?:truoc|cham\s+nhat|den)\s+(?:" + _D + ")")),
-    ("quarter", re.compile(r"(?:(truoc|trong|den\s+het|cuoi)\s+)?quy\s+(i{1,3}|iv|[1-4])\s*(?:/|nam|-)\s*" + _Y)),
-    ("half", re.compile(r"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+" + _Y)),
-    ("month", re.compile(r"(?:(truoc|trong|den\s+het|cuoi|den|dau)\s+)?thang\s+(\d{1,2})\s*(?:/|nam)\s*" + _Y)),
-    ("period", re.compile(r"(?:(?:trong\s+)?giai\s+doan\s+|(?:tu\s+)?nam\s+)?" + _Y + r"\s*(?:-|–|—|den|toi)\s*(?:nam\s+)?" + _Y)),
-    ("from_year", re.compile(r"(?:ke\s+)?tu\s+nam\s+" + _Y)),
-    ("year", re.compile(r"(?:(?:den\s+het|den\s+cuoi|den|trong|cuoi|het|truoc|trong\s+nam|dau)\s+)?nam\s+" + _Y)),
-    ("recurring", re.compile(
-        r"(?:(?:theo\s+)?dinh\s+ky(?:\s+(?:hang|hang)\s+(nam|quy|thang|tuan)|\s+(6|06|03|3)\s+thang)?|(?:hang|hang)\s+(nam|quy|thang|tuan)|moi\s+(nam|quy|thang|tuan))")),
-]
-# Kinds win over each other in this order when an obligation states several.
-PRIORITY = {"recurring_date": 0, "recurring_day": 0, "from": 1, "date": 1, "date_bare": 1, "quarter": 2, "half": 2, "month": 2,
-            "period": 3, "from_year": 3, "year": 4, "recurring": 5}
 
-# "hằng năm" inside a noun phrase is not a deadline ("kế hoạch hằng năm").
-_NOUN_BEFORE_RECUR = re.compile(
-    r"(ke\s+hoach|ngan\s+sach|toi\s+thieu|toi\s+da|kinh\s+phi|du\s+toan|chuong\s+trinh|chi\s+tieu|nhiem\s+vu|"
-    r"bao\s+cao\s+dinh\s+ky|thu\s+nhap|tang\s+truong|binh\s+quan|danh\s+gia|cong\s+tac|le\s+hoi)\s*$")
-# A date inside a citation ("Quyết định số 749/QĐ-TTg ngày 03/6/2020 ... đến năm 2025")
-_CITATION = re.compile(DOC_KINDS_RX + r"\s+(so\s+)?\d+[\w/.-]*")
-_NO_BARE_YEAR_BEFORE = re.compile(r"(so\s+voi|ket\s+qua|nhiem\s+ky|so\s+lieu|cua|ngay\s+\d+\s+thang\s+\d+|khoa|tu)\s*$")
+class _Grammar:
+    """The patterns, built once from the rule file's lexicons."""
+
+    def __init__(self):
+        R = load_rules()
+        a = lambda name: R.alt(f"deadlines.{name}")  # noqa: E731
+        rec = a("recurrence_words")
+        per = a("periodic")
+        self.every = {fold(k): v for k, v in R.table("deadlines.tables.every").items()}
+        self.roman = R.table("deadlines.tables.roman_quarters")
+        self.kind_rank = R.table("deadlines.tables.kind_rank")
+        self.relative = re.compile("|".join(a("next_" + u) for u in ("month", "quarter", "year")))
+        nxt = "|".join(f"(?P<{u}>{a('next_' + u)})" for u in ("month", "quarter", "year"))
+        self.patterns: list[tuple[str, re.Pattern]] = [(k, re.compile(p)) for k, p in [
+            # "định kỳ trước ngày 15/12 hàng năm", "Định kỳ, trước ngày 10 tháng 12 hàng năm"
+            ("recurring_date", rf"(?:{per}\s*,?\s*)?(?:{a('recurring_date_cues')})\s+ngay\s+{_DAY}\s+{rec}\s+{_UNIT}"),
+            # "hằng năm vào ngày 10/10", "hàng quý, trước ngày 15"
+            ("recurring_lead", rf"(?:{per}\s*,?\s*)?{rec}\s+{_UNIT}\s*,?\s*(?:{a('recurring_day_cues')})\s+ngay\s+(?:{_D}|(\d{{1,2}}))(?![/\d])"),
+            # "trước ngày 20 hằng tháng", "trước ngày 05 của tháng liền kề", "trước ngày 15 của tháng cuối quý"
+            ("recurring_day", rf"(?:{per}\s*,?\s*)?(?:{a('recurring_day_cues')})\s+(?:ngay\s+\d{{1,2}}|thang\s+\d{{1,2}})"
+                              rf"\s+(?:{rec}\s+{_UNIT}|{nxt})"),
+            # "Thời hạn: 30/6/2026", "Hạn hoàn thành: ngày 15/7/2026" (labelled fields, table cells)
+            ("date_label", rf"(?:{a('deadline_labels')})\s*:?\s*(?:ngay\s+)?{_DAY}"),
+            ("from_to", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}\s+(?:{a('to_cues')})\s+(?:ngay\s+)?{_DAY}"),
+            ("from", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}"),
+            ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
+            ("date", rf"(?:(?:{a('date_cues')})\s+)?ngay\s+{_DAY}"),
+            ("date_bare", rf"(?:{a('date_bare_cues')})\s+{_D}"),
+            ("quarter", rf"(?:({a('quarter_cues')})\s+)?quy\s+(i{{1,3}}|iv|[1-4])\s*(?:/|nam|-)\s*{_Y}"),
+            # "trong quý III" takes the document's year
+            ("quarter_bare", rf"({a('quarter_cues')})\s+quy\s+(i{{1,3}}|iv|[1-4])(?![a-z0-9/-])(?!\s*(?:nam\b|/))"),
+            ("half", rf"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+{_Y}"),
+            ("half_bare", rf"(?:{a('bare_half_cues')})\s+(6|06)\s+thang\s+(dau|cuoi)\s+nam(?!\s*(?:nay\b)?\s*\d)"),
+            ("month", rf"(?:({a('month_cues')})\s+)?thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
+            # "trong tháng 10" takes the document's year
+            ("month_bare", rf"({a('bare_month_cues')})\s+thang\s+(\d{{1,2}})(?!\s*(?:/|-|\.|nam\b|\d))"),
+            ("period", rf"(?:(?:trong\s+)?giai\s+doan\s+|(?:tu\s+)?nam\s+)?{_Y}\s*(?:-|–|—|den|toi)\s*(?:nam\s+)?{_Y}"),
+            ("from_year", rf"(?:{a('from_cues')})\s+nam\s+{_Y}"),
+            ("year", rf"(?:(?:{a('year_cues')})\s+)?nam\s+{_Y}"),
+            # "đến cuối năm", "trong năm nay": the document's year
+            ("this_year", rf"(?:{a('this_year')})(?!\s*\d)(?!\s+(?:{a('this_year_not_before')})\b)"),
+            ("recurring", rf"(?:{per}(?:\s+{rec}\s+{_UNIT}|\s+(6|06|03|3)\s+thang)?|{rec}\s+{_UNIT})"),
+        ]]
+        rx = lambda name: R.rx(f"deadlines.{name}")  # noqa: E731
+        self.noun_before_recur = re.compile("(?:" + a("recurrence_noun_blockers") + r")\s*$")
+        self.growth_after = rx("growth_after")
+        self.no_bare_year_before = re.compile(r"(?:" + a("no_bare_year_before") + r"|ngay\s+\d+\s+thang\s+\d+)\s*$")
+        self.year_deadline_cue = re.compile("(?:" + a("year_deadline_cues") + ")")
+        self.citation = re.compile(DOC_KINDS_RX + r"\s+(so\s+)?\d+[\w/.-]*")
+        self.verb_after_citation = re.compile(r",\s*(?:" + a("deadline_verbs_after_citation") + r")\b")
+        self.date_cue = rx("date_cue")
+        self.before_cue, self.start_of_cue = rx("before_cue"), rx("start_of_cue")
+        self.citation_escape, self.recurrence_noun_after = rx("citation_escape"), rx("recurrence_noun_after")
+        self.name_tail_after, self.name_tail_before = rx("name_tail_after"), rx("name_tail_before")
+        self.name_head, self.name_breaker, self.direct_cue = rx("name_head"), rx("name_breaker"), rx("direct_cue")
+        self.name_head_word, self.name_quoted = rx("name_head_word"), rx("name_quoted")
+        self.name_head_loose = rx("name_head_loose")
+        self.purpose_lead, self.purpose_clause = rx("purpose_lead"), rx("purpose_clause")
+        self.report_object, self.relative_time = rx("report_object"), rx("relative_time")
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    return _Grammar()
 
 
 def _iso(y: int, m: int, d: int) -> Optional[str]:
@@ -73,8 +118,8 @@ def _month_end(y: int, m: int) -> str:
     return date(y, m, calendar.monthrange(y, m)[1]).isoformat()
 
 
-def _dm(g: tuple, default_year: Optional[int]) -> tuple[Optional[int], Optional[int], Optional[int]]:
-    """Day, month, year from the 6 groups of (_D | _DL)."""
+def _dm(g: tuple, default_year: Optional[int]) -> tuple[int, int, Optional[int]]:
+    """Day, month, year from the 6 groups of _DAY."""
     d, m, y = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
     year = int(y) if y else default_year
     return int(d), int(m), year
@@ -86,25 +131,59 @@ def _clause_start(text: str, pos: int) -> int:
     return max(text.rfind(";", 0, pos), text.rfind(". ", 0, pos), text.rfind(":", 0, pos), text.rfind("\n", 0, pos)) + 1
 
 
-def _in_citation(folded: str, start: int) -> bool:
+def _in_citation(G: _Grammar, folded: str, start: int) -> bool:
     """Is position ``start`` inside the title of a cited document?"""
-    clause_start = _clause_start(folded, start) - 1
-    seg = folded[clause_start + 1:start]
+    seg = folded[_clause_start(folded, start):start]
     m = None
-    for m in _CITATION.finditer(seg):
+    for m in G.citation.finditer(seg):
         pass
     if m is None:
         return False
     # A deadline verb after the citation ends it: "... theo Quyết định số 1/QĐ, hoàn thành trước ngày"
-    tail = seg[m.end():]
-    return not re.search(r",\s*(hoan\s+thanh|bao\s+cao|xong|thuc\s+hien)\b", tail)
+    return not G.verb_after_citation.search(seg[m.end():])
+
+
+def _in_name(G: _Grammar, folded: str, s: int, e: int) -> bool:
+    """Is the expression part of a name ("Chương trình ... đến năm 2025, định hướng
+    đến năm 2030", "Kế hoạch chuyển đổi số năm 2026", "dự toán ngân sách năm 2025")?"""
+    if G.name_tail_after.match(folded[e:e + 25]) or G.name_tail_before.search(folded[max(0, s - 25):s]):
+        return True
+    if G.direct_cue.match(folded[s:e]):
+        return False  # "hoàn thành Kế hoạch … trong năm 2026": the cue makes it the action's time
+    before = folded[_clause_start(folded, s):s]
+    if G.name_quoted.search(before):
+        return True  # inside a quoted title: Đề án “Phát huy vai trò … giai đoạn 2022 - 2027”
+    m = G.name_head.search(before)
+    if not m and not G.year_deadline_cue.match(folded, s):
+        # a bare "năm 2026" may follow a name with commas ("Kế hoạch đào tạo, bồi dưỡng … năm 2026")
+        m = G.name_head_loose.search(before)
+    if not m:
+        return False
+    rest = before[m.start():]
+    return not G.name_breaker.search(rest[G.name_head_word.match(rest).end():])
+
+
+def _role(G: _Grammar, folded: str, lower: str, kind: str, s: int, e: int) -> Optional[str]:
+    cs = _clause_start(folded, s)
+    clause, lclause = folded[cs:s], lower[cs:s]
+    if G.purpose_lead.search(lclause) or G.purpose_clause.search(lclause):
+        return "purpose"
+    if kind in ("period", "year", "quarter", "quarter_bare", "half", "half_bare", "month", "month_bare") and not G.year_deadline_cue.match(folded[s:e]) \
+            and G.report_object.search(clause):
+        return "report"  # "kết quả thực hiện năm 2023, 06 tháng đầu năm 2024": what is reported on
+    if G.relative_time.search(clause):
+        return "report"  # "các nhiệm vụ có thời hạn hoàn thành trong năm 2025": other tasks' time
+    return None
 
 
 def find_deadlines(text: str, doc_year: Optional[int] = None) -> list[Deadline]:
-    """All deadline expressions in ``text``, in text order, non-overlapping."""
+    """All time expressions in ``text``, in text order, non-overlapping."""
+    G = _grammar()
     folded = fold(text)
+    lower = text.lower()
+    lower = lower if len(lower) == len(folded) else folded
     found: list[tuple[int, int, str, re.Match]] = []
-    for kind, rx in PATTERNS:
+    for kind, rx in G.patterns:
         for m in rx.finditer(folded):
             s, e = m.start(), m.end()
             if s > 0 and folded[s - 1].isalnum():
@@ -116,68 +195,78 @@ def find_deadlines(text: str, doc_year: Optional[int] = None) -> list[Deadline]:
             found.append((s, e, kind, m))
     out: list[Deadline] = []
     for s, e, kind, m in sorted(found, key=lambda f: f[0]):
-        dl = _build(kind, m, text[s:e], doc_year, folded, s, text)
+        dl = _build(G, kind, m, text[s:e], doc_year, folded, s)
         if dl is None:
             continue
         dl.span_start, dl.span_end = s, e
+        dl.role = _role(G, folded, lower, kind, s, e)
         out.append(dl)
     return out
 
 
-def _in_title(text: str, folded: str, s: int, e: int) -> bool:
-    """Is the expression part of a programme's name ("Chương trình ... đến năm
-    2025, định hướng đến năm 2030", "Đề án ... tầm nhìn 2045")?"""
-    if re.match(r"\s*,?\s*(dinh huong|tam nhin)", folded[e:e + 25]) or re.search(r"(dinh huong|tam nhin)\s*(den\s*)?(nam\s*)?$", folded[max(0, s - 25):s]):
-        return True
-    clause = _clause_start(text, s)
-    return bool(re.search(r"(?<![\w])(Chương trình|Đề án|Chiến lược|Kế hoạch|Nghị quyết|Quyết định)\s+[^,;]{0,120}$", text[clause:s]))
-
-
-def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: str, s: int,
-           raw_text: str = "") -> Optional[Deadline]:
+def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: str,
+           s: int) -> Optional[Deadline]:
     g = m.groups()
+    e = m.end()
     txt = raw.strip(" ,.;:")
     if kind == "recurring_day":
-        return Deadline(text=txt, kind="recurring", every=_EVERY[g[0] or g[1]])
+        unit = next((u for u in ("month", "quarter", "year") if m.group(u)), None)
+        return Deadline(text=txt, kind="recurring", every=unit or G.every[g[0]])
     if kind == "recurring_date":
-        every = _EVERY[g[6]]
-        return Deadline(text=txt, kind="recurring", every=every)
-    if kind in ("from", "date", "date_bare"):
-        if _in_citation(folded, s) and not folded[s:].startswith(("truoc", "cham", "han", "tu", "ke")):
+        return Deadline(text=txt, kind="recurring", every=G.every[g[6]])
+    if kind == "recurring_lead":
+        return Deadline(text=txt, kind="recurring", every=G.every[g[0]])
+    if kind == "from_to":
+        a, b = _dm(g[:6], doc_year), _dm(g[6:12], None)
+        b = (b[0], b[1], b[2] or a[2])
+        if a[2] is None or _in_citation(G, folded, s):
             return None
-        d, mth, y = _dm(g[:6] if len(g) >= 6 else g + (None,) * (6 - len(g)), doc_year)
+        start, end = _iso(a[2], a[1], a[0]), _iso(b[2], b[1], b[0])
+        return Deadline(text=txt, kind="period", start=start, date=end) if start and end and start <= end else None
+    if kind == "date_label":
+        d, mth, y = _dm(g[:6], doc_year)
+        iso = _iso(y, mth, d) if y is not None else None
+        return Deadline(text=txt, kind="date", date=iso) if iso else None
+    if kind in ("from", "date", "date_bare"):
+        if _in_citation(G, folded, s) and not G.citation_escape.match(folded, s):
+            return None
         if kind == "date_bare" and g[2] is None:
             return None
-        if y is None:
-            return None
-        iso = _iso(y, mth, d)
+        d, mth, y = _dm(g[:6] if len(g) >= 6 else g + (None,) * (6 - len(g)), doc_year)
+        iso = _iso(y, mth, d) if y is not None else None
         if iso is None:
             return None
         if kind == "from":
             return Deadline(text=txt, kind="from", start=iso)
-        if kind == "date" and not re.match(r"(hoan\s+thanh\s+)?(truoc|cham|han|den|trong|vao)", folded[s:]):
+        if kind == "date" and not G.date_cue.match(folded[s:]):
             return None  # a bare "ngày 06/3/2022" is a date of issue, not a deadline
         return Deadline(text=txt, kind="date", date=iso)
-    if _in_citation(folded, s) or (kind != "recurring" and _in_title(raw_text, folded, s, m.end())):
+    if _in_citation(G, folded, s) or (kind != "recurring" and _in_name(G, folded, s, e)):
         return None
-    if kind == "quarter":
-        q = _ROMAN[g[1]]
-        y = int(g[2])
+    if kind == "from_month":
+        mth, y = int(g[0]), int(g[1])
+        return Deadline(text=txt, kind="from", start=f"{y}-{mth:02d}-01") if 1 <= mth <= 12 else None
+    if kind in ("quarter", "quarter_bare"):
+        q, y = G.roman[g[1]], (int(g[2]) if kind == "quarter" else doc_year)
+        if y is None:
+            return None
         start = date(y, 3 * q - 2, 1)
-        end = _month_end(y, 3 * q)
-        if g[0] == "truoc":
+        if g[0] and G.before_cue.match(g[0]):
             return Deadline(text=txt, kind="date", date=(start - timedelta(days=1)).isoformat())
-        return Deadline(text=txt, kind="period", start=start.isoformat(), date=end)
-    if kind == "half":
-        y = int(g[2])
+        return Deadline(text=txt, kind="period", start=start.isoformat(), date=_month_end(y, 3 * q))
+    if kind in ("half", "half_bare"):
+        y = int(g[2]) if kind == "half" else doc_year
+        if y is None:
+            return None
         if g[1] == "dau":
             return Deadline(text=txt, kind="period", start=f"{y}-01-01", date=f"{y}-06-30")
         return Deadline(text=txt, kind="period", start=f"{y}-07-01", date=f"{y}-12-31")
-    if kind == "month":
-        mth, y = int(g[1]), int(g[2])
-        if not 1 <= mth <= 12:
+    if kind in ("month", "month_bare"):
+        mth = int(g[1])
+        y = int(g[2]) if kind == "month" else doc_year
+        if y is None or not 1 <= mth <= 12:
             return None
-        if g[0] == "truoc":
+        if g[0] and G.before_cue.match(g[0]):
             return Deadline(text=txt, kind="date", date=(date(y, mth, 1) - timedelta(days=1)).isoformat())
         return Deadline(text=txt, kind="period", start=f"{y}-{mth:02d}-01", date=_month_end(y, mth))
     if kind == "period":
@@ -187,37 +276,72 @@ def _build(kind: str, m: re.Match, raw: str, doc_year: Optional[int], folded: st
         return Deadline(text=txt, kind="period", start=f"{a}-01-01", date=f"{b}-12-31")
     if kind == "from_year":
         return Deadline(text=txt, kind="from", start=f"{int(g[0])}-01-01")
+    if kind == "this_year":
+        return Deadline(text=txt, kind="year", date=f"{doc_year}-12-31") if doc_year else None
     if kind == "year":
-        if not re.match(r"(den|trong|cuoi|het|truoc|dau)", folded[s:]) and _NO_BARE_YEAR_BEFORE.search(folded[max(0, s - 25):s]):
+        cued = G.year_deadline_cue.match(folded[s:])
+        if not cued and G.no_bare_year_before.search(folded[max(0, s - 25):s]):
             return None
-        if folded[s:].startswith("dau"):
+        if G.start_of_cue.match(folded, s):
             return None  # "đầu năm 2024" is a time reference, not a deadline
         y = int(g[0])
-        if folded[s:].startswith("truoc"):
+        if G.before_cue.match(folded, s):
             return Deadline(text=txt, kind="date", date=f"{y - 1}-12-31")
         return Deadline(text=txt, kind="year", date=f"{y}-12-31")
     if kind == "recurring":
-        if _NOUN_BEFORE_RECUR.search(folded[max(0, s - 30):s]) or folded[m.end():].startswith(" va giai doan"):
-            return None
+        if G.noun_before_recur.search(folded[max(0, s - 30):s]) or G.recurrence_noun_after.match(folded, e):
+            return None  # "kế hoạch hằng năm", "tỷ lệ chi tối thiểu hằng năm"
+        if G.growth_after.match(folded[e:e + 20]):
+            return None  # "hằng năm tăng tối thiểu 15%": a growth rate, not a duty's rhythm
         unit = next((x for x in g if x and not x.isdigit()), None)
-        every = _EVERY.get(unit, "unspecified") if unit else "unspecified"
-        return Deadline(text=txt, kind="recurring", every=every)
+        return Deadline(text=txt, kind="recurring", every=G.every.get(unit, "unspecified") if unit else "unspecified")
     return None
 
 
+def _rank(G: _Grammar, d: Deadline) -> tuple:
+    r = G.kind_rank[d.kind]
+    if d.kind == "recurring" and d.every != "unspecified" and " ngay " in f" {fold(d.text)} ":
+        r = 0
+    return (r, d.span_start or 0)
+
+
 def pick_deadline(deadlines: list[Deadline]) -> Optional[Deadline]:
-    """The one deadline an obligation carries: the most specific, then the first."""
-    if not deadlines:
+    """The one deadline an obligation carries.
+
+    Among the expressions that may govern the main action (not a purpose clause,
+    never a reported period; a purpose clause's only when nothing else is stated):
+    the most specific, then the first.  A recurring duty stays recurring when it
+    also names a day without a year ("Hằng năm, trước ngày 15/12") or a start
+    ("Từ ngày 5/7, … hằng tuần": ``start`` is that day), at the finest
+    granularity it states ("định kỳ hằng tháng … hằng quý" -> month).
+    """
+    G = _grammar()
+    usable = [d for d in deadlines if getattr(d, "role", None) is None]
+    if not usable:
+        usable = [d for d in deadlines if getattr(d, "role", None) == "purpose"]
+    if not usable:
         return None
-    order = {"date": 1, "from": 1, "period": 3, "year": 4, "recurring": 5}
-
-    def rank(d: Deadline) -> tuple:
-        r = order[d.kind]
-        if d.kind == "recurring" and d.every != "unspecified" and " ngay " in f" {fold(d.text)} ":
-            r = 0
-        return (r, d.span_start or 0)
-
-    return sorted(deadlines, key=rank)[0]
+    best = sorted(usable, key=lambda d: _rank(G, d))[0]
+    recs = [d for d in usable if d.kind == "recurring"]
+    if not recs:
+        return best
+    if best.kind == "from" or (best.kind == "date" and not re.search(r"\d{4}", best.text)):
+        start = best.start if best.kind == "from" else None
+        best = sorted(recs, key=lambda d: _rank(G, d))[0]
+        best = replace(best, start=start) if start else best
+    if best.kind == "recurring":
+        # "của tháng liền kề" only places the day; an explicit "hằng quý" states the rhythm
+        explicit = [d.every for d in recs if d.every in _FINEST and not G.relative.search(fold(d.text))]
+        stated = explicit or [d.every for d in recs if d.every in _FINEST]
+        if stated:
+            finest = min(stated, key=_FINEST.index)
+            if best.every != finest:  # the expression that states the finest rhythm, keeping any start
+                best = replace(next(d for d in recs if d.every == finest), start=best.start)
+        if best.start is None:
+            froms = [d for d in usable if d.kind == "from"]
+            if froms:
+                best = replace(best, start=froms[0].start)
+    return best
 
 
 def parse_deadline(text: str, doc_year: Optional[int] = None) -> Optional[Deadline]:
