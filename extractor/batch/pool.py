@@ -46,6 +46,9 @@ def _die_with_parent() -> None:
 
 
 def _worker_main(conn, opts: Options) -> None:
+    from extractor.batch.runs import release_inherited
+
+    release_inherited()  # the run lock is the parent's alone
     os.setpgrp()  # out of the terminal's group: Ctrl-C is the parent's to handle
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()

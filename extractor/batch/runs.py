@@ -63,6 +63,21 @@ def fingerprint(v: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------------------- lock
+HELD: set[int] = set()  # file descriptors of the locks this process holds (forked workers close them)
+
+
+def release_inherited() -> None:
+    """In a forked worker: close the run lock's descriptor, so the lock dies with the run that took it
+    (a flock lives while any copy of its descriptor is open, and a worker may outlive its killed parent
+    by a moment)."""
+    for fd in list(HELD):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    HELD.clear()
+
+
 class RunLock:
     """An exclusive ``flock`` on ``<db>.lock``: released by the kernel when the holder dies,
     so a killed run never leaves a stale lock behind."""
@@ -89,9 +104,11 @@ class RunLock:
         self.fh.truncate()
         self.fh.write(f"pid {os.getpid()}, since {now()}")
         self.fh.flush()
+        HELD.add(self.fh.fileno())
         return self
 
     def __exit__(self, *exc) -> None:
+        HELD.discard(self.fh.fileno())
         try:
             self.fh.truncate(0)
             fcntl.flock(self.fh, fcntl.LOCK_UN)
