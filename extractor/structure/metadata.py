@@ -7,22 +7,21 @@ came from OCR of handwriting or from signature widgets are listed in
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Optional
 
 from extractor.nlp.agencies import Gazetteer, Mention
 from extractor.model import DocMeta, Node, SourceText
 from extractor.nlp.document import values_in
+from extractor.rules import load_rules
 from extractor.textutil import fold, squeeze
 
-# Type codes inside the number ("3050/QĐ-UBND") -> document type.
-TYPE_CODES = {
-    "qd": "Quyết định", "kh": "Kế hoạch", "ct": "Chỉ thị", "tb": "Thông báo", "bc": "Báo cáo", "ttr": "Tờ trình",
-    "nq": "Nghị quyết", "da": "Đề án", "hd": "Hướng dẫn", "ctr": "Chương trình", "qc": "Quy chế", "gm": "Giấy mời",
-    "cv": "Công văn",
-}
-TYPE_TITLES = ["quyết định", "kế hoạch", "chỉ thị", "thông báo", "báo cáo", "tờ trình", "nghị quyết", "đề án",
-               "hướng dẫn", "chương trình", "quy chế", "công văn", "giấy mời"]
+_R = load_rules()
+# Type codes inside the number ("3050/QĐ-UBND") -> document type; type titles; both in models/rules/metadata.json.
+TYPE_CODES = _R.table("metadata.type_codes")
+TYPE_TITLES = [w.lower() for w in _R.get("metadata.lexicons.type_titles")]
+_LIMIT = {k: v["value"] for k, v in _R.table("metadata.limits").items()}
 _NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
 _DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 _NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
@@ -50,7 +49,7 @@ def _title_case_agency(upper: str, g: Gazetteer) -> str:
 
 def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     text = src.text
-    head = text[:6000]
+    head = text[:_LIMIT["header_chars"]]
     meta = DocMeta()
     # ---- number
     m = _NUMBER.search(head)
@@ -58,12 +57,11 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
         meta.number = m.group(1) + "/" + re.sub(r"\s+", "", m.group(2)).strip(".-")
     code = m.group(2) if m else None
     # ---- type: the title line ("KẾ HOẠCH", read folded so OCR's "KÉ HOẠCH" counts), else the number's code
-    titles = {fold(t): t for t in TYPE_TITLES}
     for ln in src.lines[:60]:
         t = text[ln.start:ln.end].strip(" *#")
-        key = " ".join(fold(t).split()[:2])
-        if fold(t) in titles or (key in titles and t.isupper() and len(t) < 40):
-            meta.type = titles[fold(t) if fold(t) in titles else key].capitalize()
+        kind = _snap_type(t)
+        if kind:
+            meta.type = kind
             break
     if meta.type is None:
         meta.type = type_from_code(code) if code else ("Công văn" if re.search(r"\bV/v\b", head) else None)
@@ -77,14 +75,14 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
             meta.issued_date = f"{y:04d}-{mo:02d}-{d:02d}"
         spans = g.province_mentions(place)
         # as written ("Đăk Nông"), and only the province, not what OCR glued before it
-        meta.province = place[spans[-1][0]:spans[-1][1]] if spans else None
+        meta.province = place[spans[-1][0]:spans[-1][1]] if spans else _snap_province(place, g)
     # ---- issuer: the lines before the national motto
     issuer = _issuer(src, g, meta)
     meta.issuer = issuer
     if meta.province is None and issuer:
         p = g.province_in(issuer)
         if p:
-            mm = re.search(r"tỉnh\s+(.+)$", issuer)
+            mm = re.search(r"(?:tỉnh|thành phố)\s+(.+)$", issuer)
             meta.province = mm.group(1) if mm else p
     # ---- title (V/v or the line after the type)
     vv = re.search(r"V/v\s+([^\n]+(?:\n[^\n]+)?)", head)
@@ -92,6 +90,20 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
         meta.title = squeeze(vv.group(1))
     # ---- signer: the name after the signature titles near the end
     meta.signer = _signer(src)
+    # ---- a legal database's table of the letter's fields ("| Số hiệu | 219/KH-UBND |", "Người ký: ...")
+    own = bool(_MOTTO.search(fold(head)) or meta.number)
+    table = _table_fields(head, g)
+    for k, v in table.items():
+        if getattr(meta, k) is None or (k == "issuer" and not own):
+            setattr(meta, k, v)
+    if not own and not table:
+        # ---- a news or portal article: the directive it reports is the document
+        rep = _reported(text, g)
+        if rep:
+            meta.reported = True
+            for k, v in rep.items():
+                if getattr(meta, k) is None:
+                    setattr(meta, k, v)
     # ---- widget / OCR hints from the reader
     for k in ("number", "issued_date", "type", "issuer", "signer"):
         if getattr(meta, k) is None and src.hints.get(k):
@@ -99,14 +111,65 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     if meta.type is None and meta.number and "/" in meta.number:
         meta.type = type_from_code(meta.number.split("/", 1)[1])
     if meta.issuer is None and meta.province and code and re.search(r"(^|-)UBND$", code.strip()):
-        meta.issuer = f"UBND tỉnh {meta.province}"  # "55/KH-UBND": the body after the type code issued it
+        meta.issuer = _local_name("UBND tỉnh", meta.province)  # "55/KH-UBND": the body after the type code issued it
     meta.unsure = list(src.hints.get("unsure", []))
     issuer_agency = g.resolve(meta.issuer) if meta.issuer else None
     if issuer_agency and issuer_agency.type in CENTRAL_TYPES:
         meta.province = None  # a ministry's letter dated "Hà Nội" belongs to no province
+    elif meta.province is None and meta.reported:
+        meta.province = _article_province(text, g)
+        if meta.issuer and meta.province and fold(meta.issuer) in _BARE_LOCAL:
+            meta.issuer = _local_name(meta.issuer, meta.province)
     if src.pages and src.pages[0].origin == "ocr" and meta.issuer and "issuer" not in meta.unsure:
         meta.unsure.append("issuer")  # read from an OCR'd header
     return meta
+
+
+# ------------------------------------------------------------------ closed lists (OCR slips)
+_MOTTO = re.compile(r"cong\s+hoa\s+xa\s+hoi")
+
+
+def _snap_type(line: str) -> Optional[str]:
+    """A title line ("KẾ HOẠCH", "QUYET DJNH") -> its type from the closed list, or None."""
+    f = " ".join(fold(line).split())
+    if not f:
+        return None
+    titles = {fold(t): t for t in TYPE_TITLES}
+    if f in titles:
+        return titles[f].capitalize()
+    if not (line.isupper() and len(line) < 40):
+        return None
+    for n in (2, 3, 1):
+        key = " ".join(f.split()[:n])
+        if key in titles:
+            return titles[key].capitalize()
+        close = difflib.get_close_matches(key, titles, n=1, cutoff=_LIMIT["snap_ratio"])
+        if close and len(key.split()) == len(close[0].split()):
+            return titles[close[0]].capitalize()
+    return None
+
+
+def _snap_province(place: str, g: Gazetteer) -> Optional[str]:
+    """The place of the date line, garbled by OCR ("Lào Caj") -> the province it names, or None."""
+    words = fold(place).split()
+    names = {fold(p["name"]): p["name"] for p in g.provinces.values()}
+    for n in (2, 3, 4):
+        if len(words) >= n:
+            close = difflib.get_close_matches(" ".join(words[-n:]), names, n=1, cutoff=_LIMIT["snap_ratio"])
+            if close:
+                return names[close[0]]
+    return None
+
+
+_CITIES = {fold(c) for c in _R.get("metadata.city_provinces.names")}
+_BARE_LOCAL = {"ubnd tinh", "van phong ubnd tinh", "ubnd thanh pho"}
+
+
+def _local_name(canonical: str, province: str) -> str:
+    """"UBND tỉnh" + "Cần Thơ" -> "UBND thành phố Cần Thơ"; "Sở Y tế" + "Lào Cai" -> "Sở Y tế tỉnh Lào Cai"."""
+    kind = "thành phố" if fold(province) in _CITIES else "tỉnh"
+    base = re.sub(r"\s+(?:tỉnh|thành phố)$", "", canonical)
+    return f"{base} {kind} {province}"
 
 
 def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
@@ -128,11 +191,11 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
     if not lines:
         # A directive without a header: "UBND tỉnh chỉ đạo như sau" names its author.
         if meta.province and re.search(r"(UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh\s+(chỉ đạo|yêu cầu|ban hành|quyết định)", text[:8000]):
-            return f"UBND tỉnh {meta.province}"
+            return _local_name("UBND tỉnh", meta.province)
         return None
     joined = re.sub(r"\s+", " ", " ".join(lines)).strip()
     if re.fullmatch(r"(UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)", joined, re.I) and meta.province:
-        return f"UBND tỉnh {meta.province}"  # the province line is missing from the header
+        return _local_name("UBND tỉnh", meta.province)  # the province line is missing from the header
     m = re.match(r"^(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s+(TỈNH|THÀNH PHỐ)\s+(.+)$", joined, re.I)
     if m:
         # "UBND TỈNH QUẢNG TRỊ VĂN PHÒNG": the province, then an office under it
@@ -157,8 +220,20 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
     top = g.resolve(lines[0])
     if len(lines) >= 2 and a and not fold(a.name).startswith("ubnd"):
         p = meta.province or g.province_in(joined)
-        return f"{a.name} tỉnh {p}" if p and a.type not in CENTRAL_TYPES else a.name
-    return _title_case_agency(joined, g) if not top else top.name
+        return _local_name(a.name, p) if p and a.type not in CENTRAL_TYPES else a.name
+    if top:
+        return top.name
+    return _truncated_central(joined, g) or _title_case_agency(joined, g)
+
+
+def _truncated_central(header: str, g: Gazetteer) -> Optional[str]:
+    """"BỘ KHOA HỌC VÀ" (a two-column export cut the line): the one central body whose name starts so."""
+    f = " ".join(fold(header).split())
+    if len(f.split()) < _LIMIT["truncated_header_words"]:
+        return None
+    hits = {a.name for a in g.agencies.values() if a.type in CENTRAL_TYPES
+            and any(" ".join(fold(v).split()).startswith(f + " ") for v in [a.name, *a.variants])}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _signer(src: SourceText) -> Optional[str]:
@@ -190,3 +265,235 @@ def addressees(doc, root: Node) -> list[Mention]:
 
 
 _KINH_GUI = re.compile(r"\s*kinh gui\s*:?")
+
+
+# ------------------------------------------------------------------ metadata tables of legal databases
+_FIELD_LABELS = {k: [fold(w) for w in ws] for k, ws in _R.table("metadata.table.fields").items()}
+_ALL_LABELS = sorted({w for ws in _FIELD_LABELS.values() for w in ws}, key=len, reverse=True)
+_LABEL_RX = re.compile(r"(?:^|[|\n]|\s{2,}|(?<=\s))(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _ALL_LABELS)
+                       + r")\s*(?:\|\s*|:\s*)")
+_ISO_DMY = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+
+
+def _table_fields(head: str, g: Gazetteer) -> dict:
+    """"| Số hiệu | 219/KH-UBND |" or "Số hiệu: 2491/QĐ-BYT Loại văn bản: Quyết định" -> the fields they give."""
+    folded = fold(head)
+    out: dict = {}
+    hits = list(_LABEL_RX.finditer(folded))
+    for i, m in enumerate(hits):
+        label = " ".join(m.group(1).split())
+        field_ = next(k for k, ws in _FIELD_LABELS.items() if label in ws)
+        if field_ in out:
+            continue
+        stop = len(head)
+        nxt = re.search(r"[|\n]", head[m.end():])
+        if nxt:
+            stop = m.end() + nxt.start()
+        if i + 1 < len(hits) and hits[i + 1].start() < stop:
+            stop = hits[i + 1].start()
+        value = head[m.end():stop].strip(" :*|\t")
+        if not value or len(value) > 120:
+            continue
+        if field_ == "number":
+            value = re.sub(r"\s+", "", value)
+            if not re.match(r"\d", value):
+                continue
+        elif field_ == "issued_date":
+            dm = _ISO_DMY.search(value)
+            if not dm:
+                continue
+            value = f"{int(dm.group(3)):04d}-{int(dm.group(2)):02d}-{int(dm.group(1)):02d}"
+        elif field_ == "type":
+            value = _snap_type(value.upper()) or None
+        elif field_ == "signer":
+            if not _NAME.match(value):
+                continue
+        elif field_ == "issuer":
+            value = _issuer_named(value, g)
+        if value:
+            out[field_] = value
+    return out
+
+
+def _issuer_named(value: str, g: Gazetteer) -> Optional[str]:
+    """A table's "Cơ quan ban hành": "Thành phố Cần Thơ" -> UBND thành phố Cần Thơ; "Bộ Y tế" -> Bộ Y tế."""
+    bare = re.sub(r"^(?:tỉnh|thành phố|tp\.?)\s+", "", value.strip(), flags=re.I)
+    p = g.province_in(bare)
+    if p and len(fold(bare).split()) == len(fold(p).split()):
+        return _local_name("UBND tỉnh", p)
+    a = g.resolve(value)
+    if a:
+        return _local_name(a.name, p) if p and a.type not in CENTRAL_TYPES else a.name
+    return value
+
+
+# ------------------------------------------------------------------ a news or portal article's reported directive
+_DOC_REF = _R.rx("metadata.doc_ref")
+_REF_DATE = _R.rx("metadata.ref_date")
+_CITED_AFTER = _R.rx("metadata.cited_after")
+_CITED_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.citation_before") + r")\s*$")
+_KIND_ONLY = _R.rx("metadata.kind_only")
+_KIND_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.kind_only_before") + r")(?:\s+(?:"
+                          + _R.alt("metadata.tense_words") + r"))*\s*$")
+_SOURCE_LABEL = re.compile(r"(?:" + _R.alt("metadata.source_labels") + r")\s*:\s*$")
+_DATE_BEFORE = _R.rx("metadata.date_before")
+_ISSUING_AFTER = _R.rx("metadata.issuing_after")
+_SIGNING = _R.rx("metadata.signing_verb")
+_TITLE_BEFORE = _R.rx("metadata.title_before")
+_DATELINE = _R.rx("metadata.dateline")
+_PAGE_DATE = _R.rx("metadata.page_date")
+_SOURCE_LINE = _R.rx("metadata.source_line")
+_ABBREV = _R.get("metadata.body_abbreviations.names")
+_PERSON = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s+){1,4}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)")
+
+
+def _body(text: str) -> tuple[str, int]:
+    """The article without its "# source:" line, and where it starts."""
+    first = text.split("\n", 1)[0]
+    if _SOURCE_LINE.match(fold(first)):
+        return text[len(first) + 1:], len(first) + 1
+    return text, 0
+
+
+def _ymd(m: re.Match, year: Optional[int]) -> Optional[str]:
+    d, mo = int(m.group("d")), int(m.group("m"))
+    y = int(m.group("y")) if m.group("y") else year
+    if y and 1 <= mo <= 12 and 1 <= d <= 31:
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _published_year(body: str) -> Optional[int]:
+    """The article's own date (its dateline or the date printed under the headline): the year of a bare "Ngày 6/10"."""
+    top = fold(body[:400])
+    m = _DATELINE.search(top) or _PAGE_DATE.search(top)
+    return int(m.group("y")) if m else None
+
+
+def _reported(text: str, g: Gazetteer) -> dict:
+    """The directive a news or portal article reports: "UBND tỉnh ban hành Công văn số 123/UBND-KT ngày 5/3/2025",
+    "Ngày 15/7/2022, UBND tỉnh ban hành ...", "Phó Chủ tịch UBND tỉnh Nguyễn Văn A vừa ký văn bản ...".
+    Fields the article does not give stay out."""
+    body, _ = _body(text)
+    lead = body[:_LIMIT["lead_chars"]]
+    flead = fold(lead)
+    year = _published_year(body)
+    out: dict = {}
+    # the numbered reference: a source note anywhere ("Nguồn: Công văn số ..."), else the first one in the lead
+    # that is not a citation ("theo Kế hoạch số ...", "... ngày 6/5/2022 của UBND tỉnh")
+    fbody = fold(body)
+    refs = [m for m in _DOC_REF.finditer(fbody) if _SOURCE_LABEL.search(fbody[max(0, m.start() - 20):m.start()])]
+    refs += [m for m in _DOC_REF.finditer(flead)
+             if not _CITED_BEFORE.search(flead[max(0, m.start() - 30):m.start()])
+             and not _CITED_AFTER.match(flead, m.end())]
+    ref_text = fbody if refs and refs[0].string is fbody else flead
+    if refs:
+        r = refs[0]
+        src = body if ref_text is fbody else lead
+        out["number"] = re.sub(r"\s+", "", src[r.start("num"):r.end("num")])
+        kind = fold(r.group("kind"))
+        code = out["number"].split("/", 1)[1] if "/" in out["number"] else ""
+        out["type"] = _kind_name(kind) or type_from_code(code)
+        dm = _REF_DATE.match(ref_text, r.end())
+        if dm:
+            out["issued_date"] = _ymd(dm, year)
+    else:
+        for m in _KIND_ONLY.finditer(flead):
+            if _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()]) and _kind_name(fold(m.group("kind"))):
+                out["type"] = _kind_name(fold(m.group("kind")))
+                break
+    # the issuer: the first agency (or official of one) that issues, asks, assigns or reports in the lead
+    subj = _issuing_subject(lead, flead, g, year)
+    if subj:
+        for k, v in subj.items():
+            out.setdefault(k, v)
+    return {k: v for k, v in out.items() if v}
+
+
+def _kind_name(folded_kind: str) -> Optional[str]:
+    titles = {fold(t): t for t in TYPE_TITLES}
+    t = titles.get(" ".join(folded_kind.split()))
+    return t.capitalize() if t else None
+
+
+def _subjects(lead: str, flead: str, g: Gazetteer) -> list[tuple[int, int, str, Optional[object]]]:
+    """Agency mentions in the lead, and bodies named only by abbreviation ("NHNN"): (start, end, text, agency)."""
+    out = [(m.start, m.end, m.text, m.agency) for m in g.find(lead)]
+    for abbr, full in _ABBREV.items():
+        for m in re.finditer(r"(?<!\w)" + re.escape(fold(abbr)) + r"(?!\w)", flead):
+            if not any(s <= m.start() < e for s, e, _, _ in out):
+                out.append((m.start(), m.end(), full, None))
+    return sorted(out, key=lambda t: t[0])
+
+
+def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -> dict:
+    for start, end, written, agency in _subjects(lead, flead, g):
+        tail, ftail = lead[end:end + 80], flead[end:end + 80]
+        # "UBND thành phố Đà Nẵng", "Phó Chủ tịch UBND tỉnh Đồng Nai Lê Trường Sơn": province and name after it
+        prov, skip = None, 0
+        pm = g.province_mentions(tail)
+        if pm and re.fullmatch(r"[\s,]*(?:(?:tinh|thanh pho|tp\.?)\s*)?", ftail[:pm[0][0]]):
+            prov = g.province_in(tail[pm[0][0]:pm[0][1]])
+            skip = pm[0][1]
+        title = _TITLE_BEFORE.search(flead[max(0, start - 40):start])
+        lead_from = start - (len(title.group(0)) if title else 0)
+        name = None
+        rest = tail[skip:]
+        nm = _PERSON.match(rest.lstrip())
+        if nm and (title or _title_in(written)):
+            name = nm.group(1)
+            skip += len(rest) - len(rest.lstrip()) + nm.end()
+        va = _ISSUING_AFTER.match(ftail[skip:])
+        if not va:
+            continue
+        if agency is None:
+            out = {"issuer": written}  # an abbreviation spelled out (national bodies)
+        elif agency.type in CENTRAL_TYPES:
+            out = {"issuer": agency.name}
+        elif agency.type in ("party", "mass_org"):
+            # "Ban Thường vụ Tỉnh ủy" is written as the article has it; the gazetteer folds it into "Tỉnh ủy"
+            out = {"issuer": squeeze(re.sub(r"^(?:" + "|".join(_TITLES_RAW) + r")\s+", "", written, flags=re.I))
+                   + (f" {prov}" if prov and not g.province_in(written) else "")}
+        else:
+            out = {"issuer": _local_name(agency.name, prov) if prov else agency.name}
+        if prov:
+            out["province"] = prov
+        if name and _SIGNING.match(fold(va.group("verb"))):
+            out["signer"] = name
+        db = _DATE_BEFORE.search(flead[max(0, lead_from - 40):lead_from])
+        if db:
+            out["issued_date"] = _ymd(db, year)
+        return out
+    return {}
+
+
+_HOST = _R.table("metadata.portal_hosts")
+_TITLES_RAW = sorted(_R.get("metadata.lexicons.official_titles"), key=len, reverse=True)
+
+
+def _title_in(mention_text: str) -> bool:
+    return bool(re.match(r"(?:" + _R.alt("metadata.official_titles") + r")\s", fold(mention_text)))
+
+
+def _article_province(text: str, g: Gazetteer) -> Optional[str]:
+    """The province an article is about: the one its text names most (first on a tie), else its portal's
+    address ("kontum.gov.vn", "baobinhdinh.vn")."""
+    body, _ = _body(text)
+    counts: dict[str, int] = {}
+    for s, e in g.province_mentions(body):
+        p = g.provinces.get(fold(body[s:e]))
+        if p:
+            counts[p["name"]] = counts.get(p["name"], 0) + 1
+    if counts:
+        return max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
+    m = _SOURCE_LINE.match(fold(text.split("\n", 1)[0]))
+    if not m:
+        return None
+    host = re.sub(r"^[a-z]+://", "", m.group("url")).split("/")[0]
+    labels = [l for l in host.split(".") if l not in _HOST["generic_labels"]]
+    names = {fold(p["name"]).replace(" ", "").replace("-", ""): p["name"] for p in g.provinces.values()}
+    for label in labels:
+        for key in sorted(names, key=len, reverse=True):
+            if label == key or any(label == pre + key for pre in _HOST["prefixes"]):
+                return names[key]
+    return None
