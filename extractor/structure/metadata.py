@@ -24,7 +24,6 @@ TYPE_TITLES = [w.lower() for w in _R.get("metadata.lexicons.type_titles")]
 _LIMIT = {k: v["value"] for k, v in _R.table("metadata.limits").items()}
 _NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
 _DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
-_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+){1,4}$")
 _SIGN_TITLE = re.compile(r"(chủ tịch|giám đốc|chánh văn phòng|trưởng ban|bí thư|bộ trưởng|thủ tướng|tổng cục trưởng|cục trưởng)\s*$", re.I)
 
 
@@ -99,8 +98,8 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     if not own and not table:
         # ---- a news or portal article: the directive it reports is the document
         rep = _reported(text, g)
+        meta.reported = bool(rep)
         if rep:
-            meta.reported = True
             for k, v in rep.items():
                 if getattr(meta, k) is None:
                     setattr(meta, k, v)
@@ -116,10 +115,13 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
     issuer_agency = g.resolve(meta.issuer) if meta.issuer else None
     if issuer_agency and issuer_agency.type in CENTRAL_TYPES:
         meta.province = None  # a ministry's letter dated "Hà Nội" belongs to no province
-    elif meta.province is None and meta.reported:
+    elif meta.province is None and not own and not table:
         meta.province = _article_province(text, g)
-        if meta.issuer and meta.province and fold(meta.issuer) in _BARE_LOCAL:
-            meta.issuer = _local_name(meta.issuer, meta.province)
+        if meta.issuer and meta.province and not g.province_in(meta.issuer):
+            if fold(meta.issuer) in _BARE_LOCAL:
+                meta.issuer = _local_name(meta.issuer, meta.province)
+            elif issuer_agency and issuer_agency.type in ("party", "mass_org"):
+                meta.issuer = f"{meta.issuer} {meta.province}"  # "Ban Thường vụ Tỉnh ủy" + Quảng Ninh
     if src.pages and src.pages[0].origin == "ocr" and meta.issuer and "issuer" not in meta.unsure:
         meta.unsure.append("issuer")  # read from an OCR'd header
     return meta
@@ -243,11 +245,11 @@ def _signer(src: SourceText) -> Optional[str]:
         if _SIGN_TITLE.search(lines[i]) and lines[i].isupper():
             for j in range(i + 1, min(i + 6, len(lines))):
                 cand = lines[j].strip()
-                if _NAME.match(cand):
+                if _is_name(cand):
                     return cand
     # metadata tables ("| Người ký | Bùi Đình Long |")
     m = re.search(r"Người ký\s*\n\s*([^\n]+)", text[:3000])
-    if m and _NAME.match(m.group(1).strip()):
+    if m and _is_name(m.group(1).strip()):
         return m.group(1).strip()
     return None
 
@@ -306,7 +308,7 @@ def _table_fields(head: str, g: Gazetteer) -> dict:
         elif field_ == "type":
             value = _snap_type(value.upper()) or None
         elif field_ == "signer":
-            if not _NAME.match(value):
+            if not _is_name(value):
                 continue
         elif field_ == "issuer":
             value = _issuer_named(value, g)
@@ -340,11 +342,32 @@ _DATE_BEFORE = _R.rx("metadata.date_before")
 _ISSUING_AFTER = _R.rx("metadata.issuing_after")
 _SIGNING = _R.rx("metadata.signing_verb")
 _TITLE_BEFORE = _R.rx("metadata.title_before")
+_OBJECT_BEFORE = _R.rx("metadata.object_before")
 _DATELINE = _R.rx("metadata.dateline")
 _PAGE_DATE = _R.rx("metadata.page_date")
 _SOURCE_LINE = _R.rx("metadata.source_line")
 _ABBREV = _R.get("metadata.body_abbreviations.names")
-_PERSON = re.compile(r"((?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]+\s+){1,4}[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)")
+_WORD = re.compile(r"\w+")
+
+
+def _is_name(s: str) -> bool:
+    p = _person(s.strip())
+    return bool(p) and p[1] == len(s.strip())
+
+
+def _person(s: str) -> Optional[tuple[str, int]]:
+    """A personal name at the start of ``s`` (2 to 5 capitalised syllables): (name, end) or None.
+    Letter case is read with str methods: the range À-Ỹ also holds lower-case letters."""
+    words, end = [], 0
+    for m in _WORD.finditer(s):
+        w = m.group(0)
+        if s[end:m.start()].strip() or not (w[0].isupper() and w[1:].islower() and w.isalpha()):
+            break
+        words.append(w)
+        end = m.end()
+        if len(words) == _LIMIT["name_words"]:
+            break
+    return (" ".join(words), end) if len(words) >= 2 else None
 
 
 def _body(text: str) -> tuple[str, int]:
@@ -397,17 +420,31 @@ def _reported(text: str, g: Gazetteer) -> dict:
         dm = _REF_DATE.match(ref_text, r.end())
         if dm:
             out["issued_date"] = _ymd(dm, year)
-    else:
+    # the issuer: the first agency (or official of one) that issues, asks, assigns or reports in the lead
+    subj = _issuing_subject(lead, flead, g, year)
+    at = subj.pop("_at", 0)
+    if not refs:
+        # an unnumbered kind ("vừa ban hành kế hoạch", "theo công văn"), in the opening sentence or the issuer's:
+        # further down "ban hành Quyết định công bố ..." is what the directive asks for
         for m in _KIND_ONLY.finditer(flead):
+            if not (m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)):
+                continue
             if _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()]) and _kind_name(fold(m.group("kind"))):
                 out["type"] = _kind_name(fold(m.group("kind")))
                 break
-    # the issuer: the first agency (or official of one) that issues, asks, assigns or reports in the lead
-    subj = _issuing_subject(lead, flead, g, year)
-    if subj:
-        for k, v in subj.items():
-            out.setdefault(k, v)
+    for k, v in subj.items():
+        out.setdefault(k, v)
     return {k: v for k, v in out.items() if v}
+
+
+def _sentence_start(t: str, i: int) -> int:
+    m = list(re.finditer(r"[.!?;\n]\s", t[:i]))
+    return m[-1].end() if m else 0
+
+
+def _sentence_end(t: str, i: int) -> int:
+    m = re.compile(r"[.!?;\n]\s").search(t, i)
+    return m.start() if m else len(t)
 
 
 def _kind_name(folded_kind: str) -> Optional[str]:
@@ -437,15 +474,19 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             skip = pm[0][1]
         title = _TITLE_BEFORE.search(flead[max(0, start - 40):start])
         lead_from = start - (len(title.group(0)) if title else 0)
+        if _OBJECT_BEFORE.search(flead[max(0, lead_from - 20):lead_from]):
+            continue
         name = None
         rest = tail[skip:]
-        nm = _PERSON.match(rest.lstrip())
+        nm = _person(rest.lstrip())
         if nm and (title or _title_in(written)):
-            name = nm.group(1)
-            skip += len(rest) - len(rest.lstrip()) + nm.end()
+            name = nm[0]
+            skip += len(rest) - len(rest.lstrip()) + nm[1]
         va = _ISSUING_AFTER.match(ftail[skip:])
         if not va:
             continue
+        if agency is not None and agency.type == "group":
+            continue  # "các cơ quan, đơn vị" receive a directive, they do not issue one
         if agency is None:
             out = {"issuer": written}  # an abbreviation spelled out (national bodies)
         elif agency.type in CENTRAL_TYPES:
@@ -460,6 +501,7 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             out["province"] = prov
         if name and _SIGNING.match(fold(va.group("verb"))):
             out["signer"] = name
+        out["_at"] = start
         db = _DATE_BEFORE.search(flead[max(0, lead_from - 40):lead_from])
         if db:
             out["issued_date"] = _ymd(db, year)
@@ -480,10 +522,13 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
     address ("kontum.gov.vn", "baobinhdinh.vn")."""
     body, _ = _body(text)
     counts: dict[str, int] = {}
+    written = {n.lower(): p["name"] for p in g.provinces.values() for n in [p["name"], *p.get("variants", [])]}
     for s, e in g.province_mentions(body):
-        p = g.provinces.get(fold(body[s:e]))
-        if p:
-            counts[p["name"]] = counts.get(p["name"], 0) + 1
+        # as spelled, or after "tỉnh": folded alone, "Trần Huệ" would be Huế
+        w = body[s:e].lower()
+        if w in written or re.search(r"(?:tỉnh|thành phố|tp\.)\s*$", body[max(0, s - 12):s].lower()):
+            name = written.get(w) or g.provinces[fold(body[s:e])]["name"]
+            counts[name] = counts.get(name, 0) + 1
     if counts:
         return max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
     m = _SOURCE_LINE.match(fold(text.split("\n", 1)[0]))
@@ -491,7 +536,9 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
         return None
     host = re.sub(r"^[a-z]+://", "", m.group("url")).split("/")[0]
     labels = [l for l in host.split(".") if l not in _HOST["generic_labels"]]
-    names = {fold(p["name"]).replace(" ", "").replace("-", ""): p["name"] for p in g.provinces.values()}
+    # the form the address spells ("baothuathienhue" -> Thừa Thiên Huế, the name when the article was written)
+    names = {fold(n).replace(" ", "").replace("-", ""): n for p in g.provinces.values()
+             for n in [p["name"], *p.get("variants", [])] if n.replace("-", "").replace(" ", "").isalpha()}
     for label in labels:
         for key in sorted(names, key=len, reverse=True):
             if label == key or any(label == pre + key for pre in _HOST["prefixes"]):
