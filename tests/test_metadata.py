@@ -58,6 +58,13 @@ def test_type_from_code():
     ("Sở Nội vụ tham mưu cho Chủ tịch UBND thành phố ban hành quyết định. Ngày 8/5/2025, UBND thành phố Đà Nẵng có "
      "Công văn số 301/UBND-SNV yêu cầu các sở rà soát.\n",
      {"number": "301/UBND-SNV", "issuer": "UBND thành phố Đà Nẵng", "province": "Đà Nẵng", "reported": True}),
+    # the province as the subject ("tỉnh Bến Tre đặt mục tiêu") speaks through its people's committee
+    ("Trong kế hoạch phát triển kinh tế số, tỉnh Bến Tre đặt mục tiêu 30% doanh nghiệp dùng hóa đơn điện tử.\n",
+     {"type": "Kế hoạch", "issuer": "UBND tỉnh Bến Tre", "province": "Bến Tre", "reported": True}),
+    # a legal database's address spells the province when the page does not; "thành phố" is kept
+    ("# source: https://luatvietnam.vn/ke-hoach-45-kh-ubnd-2021-hai-phong-12345.html\nỦy ban nhân dân thành phố "
+     "ban hành Kế hoạch triển khai như sau: các quận, huyện rà soát thủ tục.\n",
+     {"type": "Kế hoạch", "issuer": "UBND thành phố Hải Phòng", "province": "Hải Phòng", "reported": True}),
 ])
 def test_reported_directive(pipeline, tmp_path, article, expected):
     meta = pipeline.process(write(tmp_path, "a.txt", article)).meta

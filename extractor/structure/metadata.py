@@ -460,7 +460,16 @@ def _subjects(lead: str, flead: str, g: Gazetteer) -> list[tuple[int, int, str, 
         for m in re.finditer(r"(?<!\w)" + re.escape(fold(abbr)) + r"(?!\w)", flead):
             if not any(s <= m.start() < e for s, e, _, _ in out):
                 out.append((m.start(), m.end(), full, None))
+    # "tỉnh Cao Bằng đặt mục tiêu", "TP.Hải Phòng yêu cầu": the province speaks through its people's committee
+    for s, e in g.province_mentions(lead):
+        pre = _PROVINCE_AS_BODY.search(flead[max(0, s - 12):s])
+        if pre and not any(a <= s < b for a, b, _, _ in out):
+            out.append((s - len(pre.group(0)), e, lead[s:e], _PROVINCE_BODY))
     return sorted(out, key=lambda t: t[0])
+
+
+_PROVINCE_BODY = "province"
+_PROVINCE_AS_BODY = re.compile(r"(?:^|(?<=\W))(?:tinh|thanh pho|tp\.?)\s*$")
 
 
 def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -> dict:
@@ -485,7 +494,10 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
         va = _ISSUING_AFTER.match(ftail[skip:])
         if not va:
             continue
-        if agency is not None and agency.type == "group":
+        if agency == _PROVINCE_BODY:
+            prov = prov or written
+            agency, written = None, _local_name("UBND tỉnh", prov)
+        elif agency is not None and agency.type == "group":
             continue  # "các cơ quan, đơn vị" receive a directive, they do not issue one
         if agency is None:
             out = {"issuer": written}  # an abbreviation spelled out (national bodies)
@@ -496,7 +508,10 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             out = {"issuer": squeeze(re.sub(r"^(?:" + "|".join(_TITLES_RAW) + r")\s+", "", written, flags=re.I))
                    + (f" {prov}" if prov and not g.province_in(written) else "")}
         else:
-            out = {"issuer": _local_name(agency.name, prov) if prov else agency.name}
+            body = agency.name
+            if fold(body) == "ubnd tinh" and re.search(r"thanh pho|tp\b", fold(written)):
+                body = "UBND thành phố"  # "Ủy ban nhân dân thành phố ban hành …": a centrally-run city
+            out = {"issuer": _local_name(body, prov) if prov else body}
         if prov:
             out["province"] = prov
         if name and _SIGNING.match(fold(va.group("verb"))):
@@ -543,4 +558,9 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
         for key in sorted(names, key=len, reverse=True):
             if label == key or any(label == pre + key for pre in _HOST["prefixes"]):
                 return names[key]
-    return None
+    # a legal database's address spells the title: ".../ke-hoach-1576-kh-ubnd-2019-...-ho-chi-minh-541465.html"
+    slug = "-" + re.sub(r"[^a-z0-9]+", "-", m.group("url").split("/", 3)[-1]) + "-"
+    spelled = {"-" + re.sub(r"[^a-z0-9]+", "-", fold(n)).strip("-") + "-": n for p in g.provinces.values()
+               for n in [p["name"], *p.get("variants", [])]}
+    hits = sorted((slug.find(k), -len(k), n) for k, n in spelled.items() if k in slug)
+    return hits[0][2] if hits else None
