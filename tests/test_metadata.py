@@ -106,3 +106,18 @@ def test_names_are_read_by_letter_case():
     assert _person("Vương Bình Thạnh đề nghị các sở") == ("Vương Bình Thạnh", 16)
     assert not _is_name("Nguyễn văn an")
     assert _is_name("Hồ Thị Nguyên Thảo")
+
+
+def test_ocr_province_spelling_snaps_to_the_list(pipeline, tmp_path):
+    body = ("ỦY BAN NHÂN DÂN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 31/TB-UBND\nBắc Kan, ngày 9 tháng 5 năm 2025\n"
+            "THÔNG BÁO\nSở Nội vụ rà soát thủ tục hành chính trước ngày 30/6/2025.\n")
+    meta = pipeline.process(write(tmp_path, "b.txt", body)).meta
+    assert (meta.province, meta.issuer) == ("Bắc Kạn", "UBND tỉnh Bắc Kạn")
+
+
+def test_ranking_annex_names_no_province(pipeline, tmp_path):
+    rows = "".join(f"| {i} | {p} | {90 - i} |\n" for i, p in enumerate(
+        ["Đà Nẵng", "Hải Phòng", "Quảng Ninh", "Bắc Ninh", "Lâm Đồng", "Hà Nội"], 1))
+    body = "| STT | Tỉnh | Điểm |\n|---|---|---|\n" + rows
+    meta = pipeline.process(write(tmp_path, "r.txt", body)).meta
+    assert (meta.province, meta.issuer, meta.reported) == (None, None, False)

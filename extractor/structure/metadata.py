@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Optional
 
-from extractor.nlp.agencies import Gazetteer, Mention
+from extractor.nlp.agencies import Gazetteer, Mention, load_gazetteer
 from extractor.model import DocMeta, Node, SourceText
 from extractor.nlp.document import values_in
 from extractor.rules import load_rules
@@ -83,6 +83,13 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
         if p:
             mm = re.search(r"(?:tỉnh|thành phố)\s+(.+)$", issuer)
             meta.province = mm.group(1) if mm else p
+    if meta.province and meta.province.lower() not in _SPELLED:
+        # "Lâm Đòng" (OCR) folds to a province but is no spelling of one: the closed list's name
+        p = g.provinces.get(fold(meta.province))
+        if p:
+            if meta.issuer:
+                meta.issuer = meta.issuer.replace(meta.province, p["name"])
+            meta.province = p["name"]
     # ---- title (V/v or the line after the type)
     vv = re.search(r"V/v\s+([^\n]+(?:\n[^\n]+)?)", head)
     if vv:
@@ -163,6 +170,7 @@ def _snap_province(place: str, g: Gazetteer) -> Optional[str]:
     return None
 
 
+_SPELLED = {n.lower() for p in load_gazetteer().provinces.values() for n in [p["name"], *p.get("variants", [])]}
 _CITIES = {fold(c) for c in _R.get("metadata.city_provinces.names")}
 _BARE_LOCAL = {"ubnd tinh", "van phong ubnd tinh", "ubnd thanh pho"}
 
@@ -469,7 +477,7 @@ def _subjects(lead: str, flead: str, g: Gazetteer) -> list[tuple[int, int, str, 
 
 
 _PROVINCE_BODY = "province"
-_PROVINCE_AS_BODY = re.compile(r"(?:^|(?<=\W))(?:tinh|thanh pho|tp\.?)\s*$")
+_PROVINCE_AS_BODY = _R.rx("metadata.province_as_body")
 
 
 def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -> dict:
@@ -545,7 +553,8 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
             name = written.get(w) or g.provinces[fold(body[s:e])]["name"]
             counts[name] = counts.get(name, 0) + 1
     if counts:
-        return max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
+        top = max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
+        return top if counts[top] > _LIMIT["article_province_share"] * sum(counts.values()) else None
     m = _SOURCE_LINE.match(fold(text.split("\n", 1)[0]))
     if not m:
         return None
