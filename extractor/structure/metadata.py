@@ -24,7 +24,7 @@ TYPE_TITLES = [w.lower() for w in _R.get("metadata.lexicons.type_titles")]
 _LIMIT = {k: v["value"] for k, v in _R.table("metadata.limits").items()}
 _NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
 _DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
-_SIGN_TITLE = re.compile(r"(chủ tịch|giám đốc|chánh văn phòng|trưởng ban|bí thư|bộ trưởng|thủ tướng|tổng cục trưởng|cục trưởng)\s*$", re.I)
+_SIGN_TITLE = re.compile(r"(?:" + _R.alt("common.signer_titles") + r")\s*$")  # on the folded line
 
 
 CENTRAL_TYPES = ("ministry", "central_body")
@@ -250,7 +250,7 @@ def _signer(src: SourceText) -> Optional[str]:
     text = src.text
     lines = [text[ln.start:ln.end].strip(" *#|") for ln in src.lines]
     for i in range(len(lines) - 1, -1, -1):
-        if _SIGN_TITLE.search(lines[i]) and lines[i].isupper():
+        if _SIGN_TITLE.search(fold(lines[i])) and lines[i].isupper():
             for j in range(i + 1, min(i + 6, len(lines))):
                 cand = lines[j].strip()
                 if _is_name(cand):
@@ -513,7 +513,8 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             out = {"issuer": agency.name}
         elif agency.type in ("party", "mass_org"):
             # "Ban Thường vụ Tỉnh ủy" is written as the article has it; the gazetteer folds it into "Tỉnh ủy"
-            out = {"issuer": squeeze(re.sub(r"^(?:" + "|".join(_TITLES_RAW) + r")\s+", "", written, flags=re.I))
+            t = _TITLE_START.match(fold(written))
+            out = {"issuer": squeeze(written[t.end():] if t else written)
                    + (f" {prov}" if prov and not g.province_in(written) else "")}
         else:
             body = agency.name
@@ -533,11 +534,11 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
 
 
 _HOST = _R.table("metadata.portal_hosts")
-_TITLES_RAW = sorted(_R.get("metadata.lexicons.official_titles"), key=len, reverse=True)
+_TITLE_START = _R.rx("metadata.title_start")
 
 
 def _title_in(mention_text: str) -> bool:
-    return bool(re.match(r"(?:" + _R.alt("metadata.official_titles") + r")\s", fold(mention_text)))
+    return bool(_TITLE_START.match(fold(mention_text)))
 
 
 def _article_province(text: str, g: Gazetteer) -> Optional[str]:
