@@ -378,12 +378,10 @@ def _person(s: str) -> Optional[tuple[str, int]]:
     return (" ".join(words), end) if len(words) >= 2 else None
 
 
-def _body(text: str) -> tuple[str, int]:
-    """The article without its "# source:" line, and where it starts."""
+def _body(text: str) -> str:
+    """The article without its "# source: URL" line."""
     first = text.split("\n", 1)[0]
-    if _SOURCE_LINE.match(fold(first)):
-        return text[len(first) + 1:], len(first) + 1
-    return text, 0
+    return text[len(first) + 1:] if _SOURCE_LINE.match(fold(first)) else text
 
 
 def _ymd(m: re.Match, year: Optional[int]) -> Optional[str]:
@@ -405,7 +403,7 @@ def _reported(text: str, g: Gazetteer) -> dict:
     """The directive a news or portal article reports: "UBND tỉnh ban hành Công văn số 123/UBND-KT ngày 5/3/2025",
     "Ngày 15/7/2022, UBND tỉnh ban hành ...", "Phó Chủ tịch UBND tỉnh Nguyễn Văn A vừa ký văn bản ...".
     Fields the article does not give stay out."""
-    body, _ = _body(text)
+    body = _body(text)
     lead = body[:_LIMIT["lead_chars"]]
     flead = fold(lead)
     year = _published_year(body)
@@ -544,7 +542,7 @@ def _title_in(mention_text: str) -> bool:
 def _article_province(text: str, g: Gazetteer) -> Optional[str]:
     """The province an article is about: the one its text names most (first on a tie), else its portal's
     address ("kontum.gov.vn", "baobinhdinh.vn")."""
-    body, _ = _body(text)
+    body = _body(text)
     counts: dict[str, int] = {}
     written = {n.lower(): p["name"] for p in g.provinces.values() for n in [p["name"], *p.get("variants", [])]}
     for s, e in g.province_mentions(body):
