@@ -273,6 +273,7 @@ class DocMeta:
     addressees: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)  # "Nơi nhận"
     unsure: list[str] = field(default_factory=list)  # fields read from OCR of handwriting etc.
+    reported: bool = False  # read from a news or portal article about the directive, not its own header
 
     GOLD_FIELDS = ("number", "type", "issuer", "province", "issued_date", "signer")
 

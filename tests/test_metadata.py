@@ -32,3 +32,92 @@ def test_type_from_code():
     assert type_from_code("KH-UBND") == "Kế hoạch"
     assert type_from_code("TTr-SNV") == "Tờ trình"
     assert type_from_code("UBND-KGVX") == "Công văn"
+
+
+# ---- news and portal articles: the directive they report is the document (made-up sentences, other provinces)
+@pytest.mark.parametrize("article,expected", [
+    ("# source: https://baoquangtri.vn/tin/123\nNgày 12/9/2024, UBND tỉnh Quảng Trị ban hành Công văn số 4512/UBND-KT "
+     "về việc đẩy mạnh thanh toán không dùng tiền mặt.\nTheo đó, UBND tỉnh giao Sở Tài chính chủ trì rà soát.\n",
+     {"number": "4512/UBND-KT", "type": "Công văn", "issuer": "UBND tỉnh Quảng Trị", "province": "Quảng Trị",
+      "issued_date": "2024-09-12", "signer": None, "reported": True}),
+    # a signer named after the official's title; the year of "ngày 3/4" from the article's own date
+    ("Cập nhật 05/04/2023\nPhó Chủ tịch UBND tỉnh Sóc Trăng Trần Văn Bình vừa ký ban hành Kế hoạch số 77/KH-UBND "
+     "ngày 3/4 về chuyển đổi số. Các sở, ngành triển khai trước ngày 30/6/2023.\n",
+     {"number": "77/KH-UBND", "type": "Kế hoạch", "issuer": "UBND tỉnh Sóc Trăng", "province": "Sóc Trăng",
+      "issued_date": "2023-04-03", "signer": "Trần Văn Bình", "reported": True}),
+    # a central body: no province; a cited plan ("theo Kế hoạch số ... của") is not the reported document
+    ("Bộ Nội vụ vừa ban hành văn bản số 905/BNV-CCHC đề nghị các địa phương rà soát thủ tục theo Kế hoạch số "
+     "12/KH-BNV ngày 2/1/2024 của Bộ.\n",
+     {"number": "905/BNV-CCHC", "type": "Công văn", "issuer": "Bộ Nội vụ", "province": None, "reported": True}),
+    # the article never names its province: the portal's address does; an unnumbered kind in the lead
+    ("# source: https://www.thaibinh.gov.vn/tin-tuc/abc\nUBND tỉnh vừa ban hành kế hoạch triển khai ứng dụng định "
+     "danh điện tử. Sở Y tế có trách nhiệm hướng dẫn các cơ sở khám bệnh.\n",
+     {"number": None, "type": "Kế hoạch", "issuer": "UBND tỉnh Thái Bình", "province": "Thái Bình",
+      "issued_date": None, "reported": True}),
+    # a centrally-run city is "UBND thành phố"; "tham mưu cho Chủ tịch UBND ... ban hành" does not issue
+    ("Sở Nội vụ tham mưu cho Chủ tịch UBND thành phố ban hành quyết định. Ngày 8/5/2025, UBND thành phố Đà Nẵng có "
+     "Công văn số 301/UBND-SNV yêu cầu các sở rà soát.\n",
+     {"number": "301/UBND-SNV", "issuer": "UBND thành phố Đà Nẵng", "province": "Đà Nẵng", "reported": True}),
+    # the province as the subject ("tỉnh Bến Tre đặt mục tiêu") speaks through its people's committee
+    ("Trong kế hoạch phát triển kinh tế số, tỉnh Bến Tre đặt mục tiêu 30% doanh nghiệp dùng hóa đơn điện tử.\n",
+     {"type": "Kế hoạch", "issuer": "UBND tỉnh Bến Tre", "province": "Bến Tre", "reported": True}),
+    # a legal database's address spells the province when the page does not; "thành phố" is kept
+    ("# source: https://luatvietnam.vn/ke-hoach-45-kh-ubnd-2021-hai-phong-12345.html\nỦy ban nhân dân thành phố "
+     "ban hành Kế hoạch triển khai như sau: các quận, huyện rà soát thủ tục.\n",
+     {"type": "Kế hoạch", "issuer": "UBND thành phố Hải Phòng", "province": "Hải Phòng", "reported": True}),
+])
+def test_reported_directive(pipeline, tmp_path, article, expected):
+    meta = pipeline.process(write(tmp_path, "a.txt", article)).meta
+    for k, v in expected.items():
+        assert getattr(meta, k) == v, (k, getattr(meta, k))
+
+
+def test_legal_database_table(pipeline, tmp_path):
+    page = ("Số hiệu: 1203/QĐ-BTC Loại văn bản: Quyết định\nNơi ban hành: Bộ Tài chính Người ký: Lê Thị Mai\n"
+            "Ngày ban hành: 07/08/2024\n\nBộ Tài chính ban hành Quyết định 1203/QĐ-BTC về chuyển đổi số.\n")
+    meta = pipeline.process(write(tmp_path, "t.txt", page)).meta
+    assert (meta.number, meta.type, meta.issuer, meta.signer, meta.issued_date, meta.province) == (
+        "1203/QĐ-BTC", "Quyết định", "Bộ Tài chính", "Lê Thị Mai", "2024-08-07", None)
+
+
+def test_own_header_is_not_reported(pipeline, tmp_path):
+    body = ("UBND TỈNH HÀ GIANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 88/KH-UBND\nHà Giang, ngày 4 tháng 3 năm 2024\n"
+            "KẾ HOẠCH\nThực hiện Công văn số 55/BTTTT-THH của Bộ Thông tin và Truyền thông, UBND tỉnh ban hành kế hoạch.\n")
+    meta = pipeline.process(write(tmp_path, "o.txt", body)).meta
+    assert (meta.number, meta.issuer, meta.reported) == ("88/KH-UBND", "UBND tỉnh Hà Giang", False)
+
+
+def test_closed_lists_snap_ocr_slips():
+    from extractor.nlp.agencies import load_gazetteer
+    from extractor.structure.metadata import _snap_province, _snap_type
+
+    assert _snap_type("KÊ HOACH") == "Kế hoạch"
+    assert _snap_type("QUYET DJNH") == "Quyết định"
+    assert _snap_type("Triển khai kế hoạch") is None  # a sentence, not a title line
+    g = load_gazetteer()
+    assert _snap_province("Lào Caj", g) == "Lào Cai"
+    assert _snap_province("Hà Nam", g) == "Hà Nam"
+    assert _snap_province("Phòng họp số 2", g) is None
+
+
+def test_names_are_read_by_letter_case():
+    from extractor.structure.metadata import _is_name, _person
+
+    assert _person("Vương Bình Thạnh đề nghị các sở") == ("Vương Bình Thạnh", 16)
+    assert not _is_name("Nguyễn văn an")
+    assert _is_name("Hồ Thị Nguyên Thảo")
+
+
+def test_ocr_province_spelling_snaps_to_the_list(pipeline, tmp_path):
+    body = ("ỦY BAN NHÂN DÂN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 31/TB-UBND\nBắc Kan, ngày 9 tháng 5 năm 2025\n"
+            "THÔNG BÁO\nSở Nội vụ rà soát thủ tục hành chính trước ngày 30/6/2025.\n")
+    meta = pipeline.process(write(tmp_path, "b.txt", body)).meta
+    assert (meta.province, meta.issuer) == ("Bắc Kạn", "UBND tỉnh Bắc Kạn")
+
+
+def test_ranking_annex_names_no_province(pipeline, tmp_path):
+    rows = "".join(f"| {i} | {p} | {90 - i} |\n" for i, p in enumerate(
+        ["Đà Nẵng", "Hải Phòng", "Quảng Ninh", "Bắc Ninh", "Lâm Đồng", "Hà Nội"], 1))
+    body = "| STT | Tỉnh | Điểm |\n|---|---|---|\n" + rows
+    meta = pipeline.process(write(tmp_path, "r.txt", body)).meta
+    assert (meta.province, meta.issuer, meta.reported) == (None, None, False)

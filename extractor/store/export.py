@@ -17,7 +17,8 @@ SCHEMA = "dti-gold/1"
 
 def meta_json(meta: DocMeta) -> dict[str, Any]:
     d = {k: getattr(meta, k) for k in DocMeta.GOLD_FIELDS}
-    d.update({"title": meta.title, "addressees": meta.addressees, "unsure": meta.unsure})
+    d.update({"title": meta.title, "addressees": meta.addressees, "unsure": meta.unsure,
+              "reported": meta.reported})
     return d
 
 
