@@ -531,7 +531,6 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
     return {}
 
 
-_HOST = _R.table("metadata.portal_hosts")
 _TITLE_START = _R.rx("metadata.title_start")
 
 
@@ -540,8 +539,7 @@ def _title_in(mention_text: str) -> bool:
 
 
 def _article_province(text: str, g: Gazetteer) -> Optional[str]:
-    """The province an article is about: the one its text names most (first on a tie), else its portal's
-    address ("kontum.gov.vn", "baobinhdinh.vn")."""
+    """The province an article is about: the one its text names most (first on a tie)."""
     body = _body(text)
     counts: dict[str, int] = {}
     written = {n.lower(): p["name"] for p in g.provinces.values() for n in [p["name"], *p.get("variants", [])]}
@@ -554,21 +552,6 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
     if counts:
         top = max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
         return top if counts[top] > _LIMIT["article_province_share"] * sum(counts.values()) else None
-    m = _SOURCE_LINE.match(fold(text.split("\n", 1)[0]))
-    if not m:
-        return None
-    host = re.sub(r"^[a-z]+://", "", m.group("url")).split("/")[0]
-    labels = [l for l in host.split(".") if l not in _HOST["generic_labels"]]
-    # the form the address spells ("baothuathienhue" -> Thừa Thiên Huế, the name when the article was written)
-    names = {fold(n).replace(" ", "").replace("-", ""): n for p in g.provinces.values()
-             for n in [p["name"], *p.get("variants", [])] if n.replace("-", "").replace(" ", "").isalpha()}
-    for label in labels:
-        for key in sorted(names, key=len, reverse=True):
-            if label == key or any(label == pre + key for pre in _HOST["prefixes"]):
-                return names[key]
-    # a legal database's address spells the title: ".../ke-hoach-1576-kh-ubnd-2019-...-ho-chi-minh-541465.html"
-    slug = "-" + re.sub(r"[^a-z0-9]+", "-", m.group("url").split("/", 3)[-1]) + "-"
-    spelled = {"-" + re.sub(r"[^a-z0-9]+", "-", fold(n)).strip("-") + "-": n for p in g.provinces.values()
-               for n in [p["name"], *p.get("variants", [])]}
-    hits = sorted((slug.find(k), -len(k), n) for k, n in spelled.items() if k in slug)
-    return hits[0][2] if hits else None
+    # No fallback to the page's address: a letter a user saves carries none, and the development
+    # files' "# source:" line must not answer for them.
+    return None
