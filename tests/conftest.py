@@ -52,4 +52,7 @@ def corpus_db(tmp_path_factory, pipeline):
     store = Store(path)
     for f in sorted((ROOT / "corpus").glob("*.txt")):
         store.save(pipeline.process(f))
+    # the store is in WAL mode: fold the log into the file, since tests copy the file alone
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.conn.close()
     return path

@@ -99,7 +99,6 @@ OVERDUE_2024 = {
     ("000", "Chủ trì, phối hợp với các cơ quan, đơn vị liên quan thúc đẩy"),  # cuối năm 2023
     ("001", "Nhiệm vụ, mô hình trọng tâm, đột phá lĩnh vực Giao thông"),  # đến năm 2023
     ("002", "Báo cáo kết quả triển khai kế hoạch"),   # trước ngày 15/12/2022
-    ("002", "Nâng cao chỉ số đánh giá"),              # năm 2022
     ("002", "Các sở, ban, ngành; Ủy ban nhân dân huyện"),  # cuối năm 2022
     ("002", "Hằng năm, Sở Kế hoạch và Đầu tư"),       # trong năm 2022
     ("004", "Rà soát trang thiết bị"),                # trước ngày 15/3/2022
