@@ -287,7 +287,7 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
     cfg["how"] = (
         "Regenerate with `extractor link calibrate annotations` (extractor.link.linkers.calibrate). "
         "Thresholds and weights are CHOSEN ON THE DEVELOPMENT GOLD (all obligations of the gold files, "
-        "texts as annotated). Grid search (embedding weight 0.1-0.9, threshold over every observed best score, "
+        "sub-folders such as external/ and dev/ included, texts as annotated). Grid search (embedding weight 0.1-0.9, threshold over every observed best score, "
         "agreement band 0-0.15) maximising top1_hits + recall@3_hits + abstain_hits: an item with gold codes scores "
         "1 if a gold code is among the top 3 candidates and 1 more if it is first; an item with gold [] scores 1 if "
         "the linker abstains (a missed link hides the obligation from coverage, so it costs up to twice a wrong link). "
@@ -297,7 +297,8 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
         "the leave-one-document-out objective. Secondary links (rank 2-3) are kept when their score is >= "
         "secondary_ratio x the first score; the ratio maximises mean code F1 on items with gold codes. "
         "'leave_one_document_out' refits everything on the other gold documents and predicts the held-out one: "
-        "the honest estimate."
+        "the honest estimate; `extractor eval` reports the same refits on the extracted obligations as dti_lodo. "
+        "The anchor bonus (models/dti/anchors.json) is fixed data, not part of this grid."
     )
     fw = cfg.setdefault("frameworks", {}).setdefault(cat.name, {})
     fw["catalogue_version"] = cat.label

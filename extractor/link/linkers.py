@@ -38,6 +38,15 @@ list: media and bodies that are themselves the subject of an indicator (Đài
 Phát thanh và Truyền hình, Báo, Cổng Thông tin điện tử, Tổ công nghệ số cộng
 đồng, Ban Chỉ đạo chuyển đổi số) are never masked.
 
+Officials' titles in a speaker or addressee position ("Chủ tịch UBND tỉnh yêu
+cầu ...", "giao Thủ trưởng các sở ...") are masked the same way (they pulled
+directives towards 1.1-1.3, the indicators about the chairman).
+
+Anchors.  An obligation that contains an exact name of an indicator's object
+(``models/dti/anchors.json``: IOC, LGSP, VNeID, Tổ công nghệ số cộng đồng ...)
+gets the file's ``bonus`` added to that indicator's fused score, and the term
+is listed in the link's ``evidence["anchors"]`` (:mod:`extractor.link.anchors`).
+
 Abstention.  A linker returns ``[]`` for an obligation when its best fused score
 is below the threshold ``t`` (plus a per-main-index offset where the gold had
 enough items for that index).  For the hybrid, a best score in the band
