@@ -127,3 +127,81 @@ def test_matching_normalisation_spells_out_abbreviations_and_unifies_tone_marks(
     import unicodedata
 
     assert normalise_for_matching(unicodedata.normalize("NFD", "Văn hoá")) == "Văn hóa"
+
+
+# --------------------------------------------------------------------------- anchors, gold sets, LODO refits
+
+
+def test_anchor_terms_acronyms_are_case_sensitive_phrases_fold():
+    from extractor.link.anchors import AnchorIndex
+
+    cat = load_catalogue()
+    a = AnchorIndex(cat)
+    code = lambda hits: {cat.codes[k] for k in hits}  # noqa: E731
+    assert "6.18" in code(a.hits("Đưa Trung tâm IOC của tỉnh Hà Giang vào vận hành"))
+    assert "6.6" in code(a.hits("Kết nối phần mềm một cửa với LGSP tỉnh"))
+    assert "6.21" in code(a.hits("Ứng dụng AI trong chỉ đạo điều hành"))
+    assert not a.hits("Ai chịu trách nhiệm trước Chủ tịch UBND huyện")  # 'ai' (who) is no acronym
+    assert code(a.hits("Thành lập TO CONG NGHE SO CONG DONG ở các bản")) == {"4.12", "4.13"}  # folded, both levels
+    assert "2.4" in code(a.hits("Cập nhật Khung kiến trúc số của tỉnh Sóc Trăng"))
+    m = a.matrix(["Không có gì", "Triển khai hợp đồng điện tử cho doanh nghiệp"])
+    assert m.shape == (2, len(cat)) and m[0].sum() == 0 and m[1, cat.codes.index("7.6")] == 1
+
+
+def _gold(obs):
+    return {"schema": "dti-gold/1", "source": "x.txt", "document": {},
+            "obligations": [{"id": i, "text": t, "dti": c} for i, (t, c) in enumerate(obs)]}
+
+
+def test_load_gold_reads_sub_folders_and_names_their_set(tmp_path):
+    from extractor.lab.calibrate import load_gold
+
+    (tmp_path / "external").mkdir()
+    (tmp_path / ".history").mkdir()
+    (tmp_path / "a.json").write_text(json.dumps(_gold([("Tổ chức diễn tập an toàn thông tin", ["5.9"])])), "utf-8")
+    (tmp_path / "external" / "a.json").write_text(json.dumps(_gold([("Trồng cây xanh", [])])), "utf-8")
+    (tmp_path / ".history" / "a.json").write_text(json.dumps(_gold([("cũ", [])])), "utf-8")
+    items = load_gold(tmp_path)
+    assert [(it.doc, it.set, it.codes) for it in items] == [("a", "corpus", ["5.9"]), ("external/a", "external", [])]
+
+
+def test_lodo_pairs_refit_without_each_document_and_report_carries_them(tmp_path):
+    from extractor.lab.calibrate import _grid_fit, _prepare, _subset, _decisions, load_gold, lodo_pairs
+    from extractor.lab.evaluate import DocScore, report_dict
+    from extractor.lab.metrics import dti_metrics
+    from extractor.link.linkers import get_linker
+
+    docs = {  # made-up tasks of three provinces
+        "kontum": [("Tổ chức diễn tập ứng cứu sự cố an toàn thông tin mạng năm 2026", ["5.9"]),
+                   ("Nạo vét kênh mương trước mùa mưa", [])],
+        "dev/baclieu": [("Cài đặt phần mềm phòng, chống mã độc cho máy trạm", ["5.4"]),
+                        ("Tổ chức hội nghị truyền hình trực tuyến đến cấp xã", ["6.17"])],
+        "dev/yenbai": [("Thành lập Tổ công nghệ số cộng đồng ở các thôn, bản", ["4.12"]),
+                       ("Sửa chữa trụ sở làm việc của xã", [])],
+    }
+    for key, obs in docs.items():
+        f = tmp_path / f"{key}.json"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(_gold(obs), ensure_ascii=False), "utf-8")
+    result = {"documents": [], "overall": DocScore(name="overall"), "groups": {}, "missing": []}
+    for key, obs in docs.items():
+        ds = DocScore(name=key + ".txt", gold_key=key, groups=["set:dev" if "/" in key else "set:corpus"])
+        ds.dti_pairs = [(["1.1"], c) for _, c in obs]  # in-sample predictions do not matter here
+        ds.dti_texts = [t for t, _ in obs]
+        result["documents"].append(ds)
+        result["overall"].merge(ds)
+        result["groups"].setdefault(ds.groups[0], DocScore(name=ds.groups[0])).merge(ds)
+    lk = get_linker("lexical")
+    got = lodo_pairs(result, lk, tmp_path)
+    assert set(got) == set(docs)
+    # the held-out document is linked with parameters fitted on the other two only
+    items = load_gold(tmp_path)
+    p = _prepare(lk, items)
+    train = [i for i, it in enumerate(items) if it.doc != "dev/yenbai"]
+    params = _grid_fit(_subset(p, train), "lexical", bool(lk.params.per_main))
+    test = [i for i, it in enumerate(items) if it.doc == "dev/yenbai"]
+    assert [pr for pr, _ in got["dev/yenbai"]] == _decisions(_subset(p, test), params)
+    rep = report_dict(result, dti_metrics, got)
+    assert rep["documents"]["dev/yenbai.txt"]["dti_lodo"] == dti_metrics(got["dev/yenbai"])
+    assert rep["groups"]["set:dev"]["dti_lodo"]["n"] == 4 and rep["overall"]["dti_lodo"]["n"] == 6
+    assert "dti_lodo" not in report_dict(result, dti_metrics)["overall"]  # only when asked

