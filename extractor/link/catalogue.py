@@ -59,6 +59,7 @@ from typing import Iterator, Optional, Union
 
 from extractor.errors import CatalogueError
 from extractor.paths import MODELS_DIR
+from extractor.rules import load_rules
 from extractor.textutil import nfc
 
 DTI_DIR = MODELS_DIR / "dti"
@@ -331,52 +332,7 @@ def _s(x) -> str:
 
 #: Abbreviations of DTI documents (models/dti/README.md) -> spelled out.
 #: Longest first; matched case-sensitively on word boundaries.
-ABBREVIATIONS: dict[str, str] = {
-    "UBQG về CĐS": "Ủy ban Quốc gia về chuyển đổi số",
-    "BCĐ CĐS": "Ban Chỉ đạo chuyển đổi số",
-    "Tổ CNSCĐ": "Tổ công nghệ số cộng đồng",
-    "Sở TT&TT": "Sở Thông tin và Truyền thông",
-    "Sở TTTT": "Sở Thông tin và Truyền thông",
-    "Cổng TTĐT": "Cổng thông tin điện tử",
-    "Cổng DVC": "Cổng dịch vụ công",
-    "CTTĐT": "Cổng thông tin điện tử",
-    "CBCCVC": "cán bộ, công chức, viên chức",
-    "CBCC": "cán bộ, công chức",
-    "CCVC": "công chức, viên chức",
-    "CĐS": "chuyển đổi số",
-    "DVCTT": "dịch vụ công trực tuyến",
-    "DVC": "dịch vụ công",
-    "NSNN": "ngân sách nhà nước",
-    "HTTT": "hệ thống thông tin",
-    "DNNVV": "doanh nghiệp nhỏ và vừa",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "CQNN": "cơ quan nhà nước",
-    "TTDL": "Trung tâm dữ liệu",
-    "TTHC": "thủ tục hành chính",
-    "TSLCD": "truyền số liệu chuyên dùng",
-    "ATTTM": "an toàn thông tin mạng",
-    "ATTT": "an toàn thông tin",
-    "ANTT": "an ninh trật tự",
-    "ĐTTM": "đô thị thông minh",
-    "KTS": "kinh tế số",
-    "XHS": "xã hội số",
-    "CQS": "chính quyền số",
-    "CQĐT": "chính quyền điện tử",
-    "CPĐT": "Chính phủ điện tử",
-    "CPS": "Chính phủ số",
-    "TMĐT": "thương mại điện tử",
-    "HSĐXCĐ": "hồ sơ đề xuất cấp độ",
-    "CNTT": "công nghệ thông tin",
-    "CSDL": "cơ sở dữ liệu",
-    "TTĐT": "thông tin điện tử",
-    "TTNT": "trí tuệ nhân tạo",
-    "GDNN": "giáo dục nghề nghiệp",
-    "THPT": "trung học phổ thông",
-    "THCS": "trung học cơ sở",
-    "PT-TH": "Phát thanh - Truyền hình",
-    "PTTH": "Phát thanh - Truyền hình",
-}
+ABBREVIATIONS: dict[str, str] = load_rules().table("link.abbreviations")
 _ABBR_RE = re.compile(
     r"(?<![\w&])(" + "|".join(re.escape(k) for k in sorted(ABBREVIATIONS, key=len, reverse=True)) + r")(?![\w&])"
 )

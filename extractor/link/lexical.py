@@ -8,13 +8,11 @@ from typing import Sequence
 import numpy as np
 
 from extractor.link.catalogue import Catalogue, normalise_for_matching
+from extractor.rules import load_rules
 
 # --------------------------------------------------------------------------- lexical index
 
-_STOP = set(
-    "và của các có được cho trong với theo về trên để những là tại từ đến hoặc này đó khi đã sẽ đang thì mà "
-    "như nhằm một bao gồm gồm cùng việc ra vào lại do bị nếu nên thêm nhất".split()
-)
+_STOP = set(load_rules().get("link.raw.function_words"))  # lower-cased syllables, marks kept
 _SEG = re.compile(r"[,;:()\[\]{}\"“”‘’!?/…+*]+|\s[-–—]+\s|\.(?:\s|$)")  # punctuation ends a segment
 _TOK = re.compile(r"\w+", re.UNICODE)
 
