@@ -69,24 +69,19 @@ class _Stage:
         return doc
 
 
-@Language.factory("obligation_segmenter", default_config=_DEFAULT)
-def make_segmenter(nlp: Language, name: str, rules: str, gazetteer: str):
-    return _Stage("segment", rules, gazetteer)
+# component name -> the stage it runs, in pipeline order
+STAGES = {"obligation_segmenter": "segment", "directive_classifier": "classify", "obligation_builder": "build",
+          "role_resolver": "roles"}
+EXTRACT_PIPES = tuple(STAGES)
 
 
-@Language.factory("directive_classifier", default_config=_DEFAULT)
-def make_classifier(nlp: Language, name: str, rules: str, gazetteer: str):
-    return _Stage("classify", rules, gazetteer)
+def _factory(step: str):
+    def make(nlp: Language, name: str, rules: str, gazetteer: str) -> _Stage:
+        return _Stage(step, rules, gazetteer)
+
+    return make
 
 
-@Language.factory("obligation_builder", default_config=_DEFAULT)
-def make_builder(nlp: Language, name: str, rules: str, gazetteer: str):
-    return _Stage("build", rules, gazetteer)
-
-
-@Language.factory("role_resolver", default_config=_DEFAULT)
-def make_role_resolver(nlp: Language, name: str, rules: str, gazetteer: str):
-    return _Stage("roles", rules, gazetteer)
-
-
-EXTRACT_PIPES = ("obligation_segmenter", "directive_classifier", "obligation_builder", "role_resolver")
+for _name, _step in STAGES.items():
+    if not Language.has_factory(_name):
+        Language.factory(_name, default_config=_DEFAULT, func=_factory(_step))
