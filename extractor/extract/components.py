@@ -14,6 +14,8 @@ the role resolver, ``gazetteer`` in its config, like any spaCy component.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -28,7 +30,9 @@ from extractor.rules import load_rules
 _DEFAULT = {"rules": str(RULES_DIR), "gazetteer": str(DEFAULT_GAZETTEER)}
 
 
+@lru_cache(maxsize=4)
 def _parts(rules: str, gazetteer: str):
+    """The classifier, resolver, segmenter and builder the four stages share (built once)."""
     R = load_rules(rules)
     clf = DirectiveClassifier(R)
     roles = RoleResolver(load_gazetteer(gazetteer), R)
