@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Optional, Union
 from extractor.batch import runs as R
 from extractor.batch.budgets import budget
 from extractor.batch.collect import discover
-from extractor.batch.work import Options, guard, process_one, sha256_file  # noqa: F401  (the API names them here too)
+from extractor.batch.work import Options, process_one, sha256_file
 from extractor.errors import InputError
 
 PathLike = Union[str, Path]

@@ -20,8 +20,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from extractor.store.runs import SCHEMA, ensure_schema  # noqa: F401  (the tables live with the store)
-
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -49,20 +49,21 @@ class RoleResolver:
             "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words")}
 
     # ------------------------------------------------------------------ subject
-    def subject(self, w: Window) -> tuple[list[Mention], int]:
+    def subject(self, w: Window, weak: bool = False) -> tuple[list[Mention], int]:
         """Agencies forming the grammatical subject at the start of the window, and where it ends.
 
         Prefaces (time, purpose "Để ...,", connectives) are skipped.  In a directive frame
         ("UBND tỉnh giao Sở Y tế ...", "Chủ tịch UBND tỉnh yêu cầu Giám đốc các sở ...") the
         subject is the addressee after the verb; a speaker ("UBND tỉnh cho biết, ...") is none.
+        ``weak``: read the weak agency layer (headings name agencies tersely).
         """
-        return self.subject_frame(w)[:2]
+        return self.subject_frame(w, weak)[:2]
 
-    def subject_frame(self, w: Window) -> tuple[list[Mention], int, bool]:
+    def subject_frame(self, w: Window, weak: bool = False) -> tuple[list[Mention], int, bool]:
         """As :meth:`subject`, plus whether a directive frame named the addressee."""
         f = w.folded
         m = self.subject_lead.match(f)
-        subj, pos = self._list_at(w, m.end() if m else 0)
+        subj, pos = self._list_at(w, m.end() if m else 0, weak)
         if not subj:
             return [], 0, False
         pos = self._skip_names(w, pos)
@@ -70,7 +71,7 @@ class RoleResolver:
             return [], 0, False
         fm = self.frame_verb.match(f, pos)
         if fm:
-            addressees, end = self._list_at(w, fm.end())
+            addressees, end = self._list_at(w, fm.end(), weak)
             if addressees:
                 return addressees, end, True
             if self.frame_direct.match(f, pos):
@@ -86,7 +87,7 @@ class RoleResolver:
         the frame knows follows."""
         f = w.folded
         ws = pos + len(f[pos:]) - len(f[pos:].lstrip())
-        pm = self.g._prov_re.match(f, ws)
+        pm = self.g.province_at(f, ws)
         if pm:
             pos = pm.end()
         end = pos
@@ -99,11 +100,11 @@ class RoleResolver:
                 return end
         return pos
 
-    def _list_at(self, w: Window, pos: int) -> tuple[list[Mention], int]:
+    def _list_at(self, w: Window, pos: int, weak: bool = False) -> tuple[list[Mention], int]:
         """The agencies listed from ``pos`` on (joined by ',', 'và', titles), and where the list ends."""
         f = w.folded
         subj: list[Mention] = []
-        for men in w.mentions():
+        for men in w.mentions(weak):
             if men.start < pos:
                 if not subj and men.end > pos:  # "Chủ tịch UBND tỉnh" is one mention; the title was skipped
                     subj.append(men)

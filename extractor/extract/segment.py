@@ -151,7 +151,7 @@ class Segmenter:
         a, z = node.start, node.label_end or node.end
         w = Window(doc, a, z)
         ms = w.mentions(weak=True)
-        subj, _ = self.roles.subject(_Weak(w))
+        subj, _ = self.roles.subject(w, weak=True)
         lead = subj
         # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
         # or one that hands work over ("9. Đề nghị các doanh nghiệp công nghệ số")
@@ -254,16 +254,3 @@ class Segmenter:
 
         visit(root, Context())
         return out
-
-
-class _Weak:
-    """A window whose mentions are the weak layer (headings name agencies tersely)."""
-
-    def __init__(self, w: Window):
-        self._w = w
-        self.folded = w.folded
-        self.text = w.text
-
-    def mentions(self, weak: bool = True):
-        return self._w.mentions(weak=True)
-

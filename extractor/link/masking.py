@@ -45,7 +45,7 @@ class RoleMasker:
             for k in range(max(0, s), min(len(chars), e)):
                 chars[k] = " "
         folded = fold(text)
-        ms = [m for m in self.g.find(text, unknown=False)]
+        ms = self.g.find(text, unknown=False)
         i = 0
         while i < len(ms):
             # a list of agencies joined by ',', ';' or 'và' takes the position of its first one

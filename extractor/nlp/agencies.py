@@ -160,6 +160,10 @@ class Gazetteer:
             return None
         return self.provinces[fold(text[m.start():m.end()])]["name"] if fold(text[m.start():m.end()]) in self.provinces else None
 
+    def province_at(self, folded: str, pos: int) -> Optional[re.Match]:
+        """A province name starting at ``pos`` of already folded text."""
+        return self._prov_re.match(folded, pos)
+
     def province_mentions(self, text: str) -> list[tuple[int, int]]:
         return [(m.start(), m.end()) for m in self._prov_re.finditer(fold(text))]
 
