@@ -415,3 +415,26 @@ def test_a_worker_that_crashes_or_hangs_fails_that_file_only(tmp_path, monkeypat
     assert "the worker died (exit code 3)" in errors["crash.txt"]
     assert "longer than the 3 s budget (--timeout)" in errors["hang.txt"]
     assert s.tally()["ok"] == 2
+
+
+def test_a_worker_is_one_core_and_spare_cores_go_to_the_files_threads():
+    from extractor.batch.runner import split_cores
+
+    assert split_cores(1, 50, 2) == (1, 1)  # --workers 1 uses one core, even on a bigger machine
+    assert split_cores(2, 50, 2) == (2, 1)
+    assert split_cores(8, 50, 2) == (8, 1)  # more workers than cores: never more threads than cores
+    assert split_cores(2, 1, 2) == (1, 2)  # one file: its embedder and OCR pages get both cores
+    assert split_cores(4, 1, 2) == (1, 2)
+    assert split_cores(8, 3, 8) == (3, 2)
+
+
+def test_a_worker_limits_numpys_blas_pool_to_its_cores():
+    # A forked worker inherits a BLAS pool sized for the whole machine; limit_threads must shrink it.
+    code = ("import numpy, threadpoolctl\n"
+            "from extractor.batch.work import limit_threads\n"
+            "limit_threads(1)\n"
+            "blas=[p for p in threadpoolctl.threadpool_info() if p['user_api']=='blas']\n"
+            "assert blas and all(p['num_threads']==1 for p in blas), blas\n"
+            "import os; assert os.environ['OMP_NUM_THREADS']=='1' and os.environ['EXTRACTOR_OCR_WORKERS']=='1'\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)

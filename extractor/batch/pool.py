@@ -21,7 +21,7 @@ from collections import deque
 from multiprocessing.connection import wait as mp_wait
 from typing import Callable, Optional
 
-from extractor.batch.work import Options, process_one
+from extractor.batch.work import Options, limit_threads, process_one
 
 _CTX = None
 
@@ -52,10 +52,8 @@ def _worker_main(conn, opts: Options) -> None:
     os.setpgrp()  # out of the terminal's group: Ctrl-C is the parent's to handle
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
-    # The embedder's OpenMP threads: the cores shared among the workers (read when it loads, lazily, here).
-    # Tesseract gets OMP_THREAD_LIMIT=1 from ingest.ocr for its own processes.
     if opts.threads:
-        os.environ["OMP_NUM_THREADS"] = str(opts.threads)
+        limit_threads(opts.threads)
     import extractor.ingest as ingest
     from extractor.pipeline import Pipeline
 

@@ -23,11 +23,10 @@ def _actor_class(ray):
     @ray.remote(num_cpus=1)
     class DocWorker:
         def __init__(self, opts: Options):
-            import os
-
-            os.environ["OMP_NUM_THREADS"] = "1"  # one CPU per actor: the embedder single-threaded
-            os.environ.setdefault("EXTRACTOR_OCR_WORKERS", "1")  # one CPU per actor: Ray spreads the pages' files
+            from extractor.batch.work import limit_threads
             from extractor.pipeline import Pipeline
+
+            limit_threads(1)  # one CPU per actor
 
             self.opts = opts
             self.pipe = Pipeline(linker=opts.linker, embedder=opts.embedder)

@@ -82,7 +82,9 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
         progress: Optional[Progress] = None, pipeline=None, debug: bool = False) -> RunSummary:
     """Process every file into ``db`` and return what happened to each.
 
-    ``workers``: processes (default: the cores; 0 = in this process, no time or memory budget);
+    ``workers``: the cores to use, one single-threaded process each (default: all; 0 = in this process,
+    no time or memory budget); with fewer files than workers, each process gets the spare cores
+    for its embedder threads and OCR pages;
     ``progress(event, data)`` gets "plan", "start", "page", "done" and "stopping" events.
     """
     from extractor.store import Store
@@ -99,7 +101,6 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
         workers = _cores()
     if pipeline is not None or debug:
         workers = 0  # a caller's pipeline object lives in this process
-    opts.threads = max(1, _cores() // max(1, workers))
     store = Store(db)
     summary = RunSummary(db=str(db))
     with R.RunLock(store.path, wait=wait):
@@ -153,7 +154,7 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
             elif executor == "ray":
                 from extractor.batch.ray_exec import run_ray
 
-                left = run_ray(list(jobs), opts, write, emit, stop, address=address, workers=workers)
+                left = run_ray(_largest_first(jobs), opts, write, emit, stop, address=address, workers=workers)
             elif workers == 0:
                 from extractor.pipeline import Pipeline
 
@@ -168,8 +169,9 @@ def run(paths: Iterable[PathLike], db: PathLike = "outputs/obligations.db", link
             else:
                 from extractor.batch.pool import WorkerPool
 
-                with WorkerPool(min(workers, len(jobs)), opts) as pool:
-                    left = pool.run(list(jobs), write, emit, stop)
+                n, opts.threads = split_cores(workers, len(jobs), _cores())
+                with WorkerPool(n, opts) as pool:
+                    left = pool.run(_largest_first(jobs), write, emit, stop)
         except KeyboardInterrupt:
             summary.status = "interrupted"
             left = len(jobs) - sum(1 for f in summary.files if f.path in jobs)
@@ -278,6 +280,25 @@ def _cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover
         return max(1, os.cpu_count() or 1)
+
+
+def split_cores(workers: int, files: int, cores: int) -> tuple[int, int]:
+    """(processes, threads each) for ``--workers N``: a worker is one core, never more than the machine
+    has; with fewer files than workers the spare cores go to each file's own threads (its embedder's
+    OpenMP threads, its scan's OCR pages)."""
+    n = max(1, min(workers, files))
+    return n, max(1, min(workers, cores) // n)
+
+
+def _largest_first(jobs: dict[str, str]) -> list[str]:
+    """Biggest files first, so no long file starts last while the other workers sit idle."""
+    def size(path: str) -> int:
+        try:
+            return os.path.getsize(path)
+        except OSError:
+            return 0
+
+    return sorted(jobs, key=size, reverse=True)
 
 
 def _in_main_thread() -> bool:

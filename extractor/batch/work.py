@@ -20,7 +20,24 @@ class Options:
     max_memory_mb: int = 0
     max_text_mb: float = 0.0
     max_pages: int = 0
-    threads: int = 0  # OpenMP threads per worker (the embedder): the cores shared among the workers
+    threads: int = 0  # cores per worker (embedder threads, OCR pages); 0: the process's defaults
+
+
+def limit_threads(n: int) -> None:
+    """Give this worker process ``n`` cores: the embedder's OpenMP threads (read when it loads, lazily),
+    the tesseract processes of a scan's pages (each single-threaded, OMP_THREAD_LIMIT=1 from ingest.ocr),
+    and numpy's OpenBLAS pool, which the fork inherited sized for the whole machine: left alone, two
+    workers run four BLAS threads on two cores and every file's CPU time grows by a fifth."""
+    import os
+
+    os.environ["OMP_NUM_THREADS"] = str(n)
+    os.environ["EXTRACTOR_OCR_WORKERS"] = str(n)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:  # pragma: no cover (a declared dependency)
+        pass
 
 
 def sha256_file(path: Path) -> str:
