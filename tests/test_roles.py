@@ -100,3 +100,32 @@ def test_province_and_official_name_between_issuer_and_verb(pipeline, tmp_path):
     doc = pipeline.structure_and_extract(read(write(tmp_path, "tv2.txt", text)))
     assert doc.obligations[0].lead == ["Sở Nội vụ"]
     assert doc.obligations[1].lead[0] == "Các sở, ban, ngành"
+
+
+def test_passive_unnamed_and_terse_frames(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("UBND tỉnh Điện Biên vừa ban hành Công văn số 812/UBND-KT ngày 04/3/2024 về học bạ số.\n\n"
+            "Sở Giáo dục và Đào tạo được giao chủ trì triển khai học bạ số trước ngày 30/5/2024.\n\n"
+            "Các sở, ban, ngành được yêu cầu cập nhật dữ liệu lên hệ thống trong quý II/2024.\n\n"
+            "UBND tỉnh yêu cầu Giám đốc các sở rà soát hệ thống thông tin cấp độ 3.\n\n"
+            "Ngoài ra, tỉnh cũng đề nghị các doanh nghiệp viễn thông phủ sóng 100% thôn, bản trong năm 2024.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "db.txt", text)))
+    by = {o.text[:20]: o.lead for o in doc.obligations}
+    # "được" (a lower-case đ, inside the À-Ỹ range) is no person's name before the verb
+    assert by["Sở Giáo dục và Đào t"] == ["Sở Giáo dục và Đào tạo"]
+    assert by["Các sở, ban, ngành đ"] == ["Các sở, ban, ngành"]
+    assert by["UBND tỉnh yêu cầu Gi"] == ["Các sở, ban, ngành"]  # the addressee, never the issuer
+    assert by["Ngoài ra, tỉnh cũng "] == ["Các doanh nghiệp viễn thông"]
+
+
+def test_parenthesised_agency_headings_lead_their_items(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("Ủy ban nhân dân tỉnh yêu cầu:\n\n(1) Sở Tài chính:\n\n- Chủ trì bố trí kinh phí cho nền tảng số trước ngày 30/4/2026.\n\n"
+            "- Hướng dẫn các xã lập dự toán.\n\n(2) Công an tỉnh:\n\n- Chủ trì làm sạch dữ liệu dân cư trong tháng 5/2026.\n\n"
+            "- Thành lập Ban chỉ đạo chuyển đổi số của đơn vị.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "paren.txt", text)))
+    assert [o.lead for o in doc.obligations] == [["Sở Tài chính"], ["Sở Tài chính"], ["Công an tỉnh"], ["Công an tỉnh"]]

@@ -29,6 +29,7 @@ class RoleResolver:
         self.subject_lead = R.rx("extract.subject_lead")
         self.frame_verb = R.rx("extract.frame_verb")
         self.frame_direct = R.rx("extract.frame_direct")
+        self.frame_passive = R.rx("extract.frame_passive")
         self.reporting_verb = R.rx("extract.reporting_verb")
         self.person_name = R.rx("extract.person_name")
         self.gap_first = R.rx("extract.subject_gap_first")
@@ -46,7 +47,7 @@ class RoleResolver:
         self.head_word = R.rx("agencies.head_word")
         self.T = {k: R.threshold(f"roles.{k}") for k in (
             "explicit_lead_window", "explicit_lead_verb_chars", "support_after_window", "subject_opening_chars",
-            "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words")}
+            "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words", "frame_opener_words")}
 
     # ------------------------------------------------------------------ subject
     def subject(self, w: Window, weak: bool = False) -> tuple[list[Mention], int]:
@@ -65,13 +66,19 @@ class RoleResolver:
         m = self.subject_lead.match(f)
         subj, pos = self._list_at(w, m.end() if m else 0, weak)
         if not subj:
-            return [], 0, False
+            return self._unnamed_frame(w, m.end() if m else 0, weak)
         pos = self._skip_names(w, pos)
         if self.reporting_verb.match(f, pos):
             return [], 0, False
+        pm = self.frame_passive.match(f, pos)
+        if pm:  # "Sở Y tế được giao chủ trì ...": the subject is the one tasked
+            return subj, pm.end(), True
         fm = self.frame_verb.match(f, pos)
         if fm:
             addressees, end = self._list_at(w, fm.end(), weak)
+            if not addressees and not weak:
+                # after the verb and a title the addressee is often terse ("yêu cầu Giám đốc các sở")
+                addressees, end = self._list_at(w, fm.end(), True)
             if addressees:
                 return addressees, end, True
             if self.frame_direct.match(f, pos):
@@ -80,6 +87,27 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def _unnamed_frame(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int, bool]:
+        """A few words the gazetteer cannot name, then a frame verb and an addressee ("Tỉnh cũng
+        đề nghị các doanh nghiệp viễn thông ...")."""
+        f = w.folded
+        first = min((m.start for m in w.mentions(True)), default=len(f))
+        for _ in range(self.T["frame_opener_words"]):
+            sp = f.find(" ", pos)
+            if sp < 0 or sp > first:  # the words before the verb name no agency ("Thành lập Ban chỉ đạo ...")
+                break
+            if sp < 0 or not f[pos:sp].isalpha():  # a comma or a figure: not a bare subject
+                break
+            pos = sp
+            fm = self.frame_verb.match(f, pos)
+            if fm:
+                addressees, end = self._list_at(w, fm.end(), weak)
+                if not addressees and not weak:
+                    addressees, end = self._list_at(w, fm.end(), True)
+                return (addressees, end, True) if addressees else ([], 0, False)
+            pos += 1
+        return [], 0, False
 
     def _skip_names(self, w: Window, pos: int) -> int:
         """After "UBND tỉnh" may come the province and the official's name
@@ -93,7 +121,7 @@ class RoleResolver:
         end = pos
         for _ in range(self.T["name_words"]):  # capitalised words: a person's name
             nm = self.person_name.match(w.text, end)
-            if not nm:
+            if not nm or not nm.group().lstrip()[:1].isupper():  # À-Ỹ also holds lower-case letters ("được")
                 break
             end = nm.end()
             if self.frame_verb.match(f, end) or self.reporting_verb.match(f, end):

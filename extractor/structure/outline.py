@@ -27,11 +27,12 @@ _MARKERS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"^(\d{1,2}(?:\.\d{1,2}){1,3})\.?\s+"), "multi"),
     (re.compile(r"^(\d{1,2})[.)]\s+"), "arabic"),
     (re.compile(r"^([a-zđ])[)]\s+"), "letter"),
+    (re.compile(r"^\((\d{1,2}|[ivx]{1,4}|[a-zđ])\)\s+"), "paren"),  # "(1)", "(ii)", "(a)"
     (re.compile(r"^([-–—])\s*"), "dash"),
     (re.compile(r"^([+])\s*"), "plus"),
     (re.compile(r"^([*•·▪◦])\s+"), "star"),
 ]
-_LEVEL = {"part": 0, "article": 1, "roman": 1, "arabic": 2, "letter": 6, "dash": 7, "plus": 8, "star": 9}
+_LEVEL = {"part": 0, "article": 1, "roman": 1, "arabic": 2, "paren": 5, "letter": 6, "dash": 7, "plus": 8, "star": 9}
 
 _META_LINE = re.compile(
     r"^(cong hoa xa hoi chu nghia viet nam|doc lap\s*-\s*tu do\s*-\s*hanh phuc|so\s*:|v/v\b|ve viec\b|"
