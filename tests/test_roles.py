@@ -129,3 +129,19 @@ def test_parenthesised_agency_headings_lead_their_items(pipeline, tmp_path):
             "- Thành lập Ban chỉ đạo chuyển đổi số của đơn vị.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "paren.txt", text)))
     assert [o.lead for o in doc.obligations] == [["Sở Tài chính"], ["Sở Tài chính"], ["Công an tỉnh"], ["Công an tỉnh"]]
+
+
+def test_a_central_letters_groups_are_ministries_and_provinces(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("BỘ Y TẾ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 415/BYT-CNTT\nHà Nội, ngày 10 tháng 4 năm 2026\n\n"
+            "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
+            "1. Các địa phương cập nhật dữ liệu khám chữa bệnh lên nền tảng số trước ngày 30/6/2026.\n\n"
+            "2. Các bộ, ngành, địa phương phối hợp kết nối hồ sơ sức khỏe điện tử.\n\n"
+            "3. Trung tâm Chuyển đổi số Thành phố Hải Phòng hướng dẫn các cơ sở y tế sử dụng VNeID.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "byt.txt", text)))
+    leads = [o.lead for o in doc.obligations]
+    assert leads[0] == ["UBND cấp tỉnh"]  # a ministry's "địa phương" are the provinces, not the communes
+    assert leads[1] == ["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"]
+    assert leads[2] == ["Trung tâm Chuyển đổi số tỉnh"]  # a centrally-run city's body is the province's

@@ -87,6 +87,8 @@ class ObligationBuilder:
         subject takes the previous sentence's (directive or not) in the same paragraph."""
         addressees: list[Mention] = doc.user_data.get("addressees", [])
         issued: Optional[str] = doc.user_data.get("as_of")
+        meta = doc.user_data.get("meta")
+        era = (issued, self.roles.g.is_central(meta.issuer if meta else None))  # when, and at which level
         prev_subject: dict = {}  # paragraph node id -> its last subject; section -> last addressee of a frame
         for cand in candidates:
             if not cand.directive:
@@ -94,7 +96,7 @@ class ObligationBuilder:
                     self._remember(cand, Window(doc, cand.start, cand.end), prev_subject)
                 continue
             for pw, ob in cand.pieces:
-                ob.agencies = self._agencies(doc, cand, pw, addressees, prev_subject, issued)
+                ob.agencies = self._agencies(doc, cand, pw, addressees, prev_subject, era)
 
     def _remember(self, cand: Candidate, w: Window, prev_subject: dict) -> None:
         subj, _, framed = self.roles.subject_frame(w)
@@ -138,10 +140,10 @@ class ObligationBuilder:
         return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
 
     def _agencies(self, doc, cand: Candidate, w: Window, addressees: list[Mention], prev_subject: dict,
-                  issued: Optional[str]) -> list[AgencyRef]:
+                  era: tuple) -> list[AgencyRef]:
         R = self.roles
         if cand.kind == "row" or ("lead" in cand.cells or "lead_support" in cand.cells):
-            return self._row_agencies(doc, cand, issued)
+            return self._row_agencies(doc, cand, era)
         start = w.start
         subj, subj_end, framed = R.subject_frame(w)
         # "các cơ quan, đơn vị, địa phương" under an agency heading means that heading's agencies
@@ -170,7 +172,7 @@ class ObligationBuilder:
             self._remember(cand, w, prev_subject)
         lead_names = {m.canonical for m in lead}
         support = [m for m in R.support(w) if m not in lead and m.canonical not in lead_names]
-        return R.refs(lead, "lead", source, offset, issued) + R.refs(support, "support", "explicit", start, issued)
+        return R.refs(lead, "lead", source, offset, *era) + R.refs(support, "support", "explicit", start, *era)
 
     def _obligation(self, src, cand: Candidate, w: Window, targets, deadlines) -> Obligation:
         start = w.start
@@ -187,7 +189,7 @@ class ObligationBuilder:
             source_start=src.to_source(start), source_end=src.to_source(max(start, end - 1)) + 1,
         )
 
-    def _row_agencies(self, doc, cand: Candidate, issued) -> list[AgencyRef]:
+    def _row_agencies(self, doc, cand: Candidate, era: tuple) -> list[AgencyRef]:
         R = self.roles
         refs: list[AgencyRef] = []
         for role_key, role in (("lead", "lead"), ("lead_support", "lead"), ("support", "support")):
@@ -195,9 +197,9 @@ class ObligationBuilder:
             if not cell or cell[1] <= cell[0]:
                 continue
             cw = Window(doc, *cell)
-            refs += R.refs(R.cell_mentions(cw), role, "table", cw.start, issued)
+            refs += R.refs(R.cell_mentions(cw), role, "table", cw.start, *era)
         if not any(r.role == "lead" for r in refs) and cand.ctx.lead:
-            refs = R.refs(cand.ctx.lead, "lead", "heading", None, issued) + refs
+            refs = R.refs(cand.ctx.lead, "lead", "heading", None, *era) + refs
         leads = {r.canonical for r in refs if r.role == "lead"}
         return [r for r in refs if r.role == "lead" or r.canonical not in leads]
 

@@ -191,22 +191,25 @@ class RoleResolver:
         return out
 
     # ------------------------------------------------------------------ references
-    def _expand(self, men: Mention, on: Optional[str]) -> list[tuple[Mention, Optional[Agency]]]:
+    def _expand(self, men: Mention, on: Optional[str], central: bool = False) -> list[tuple[Mention, Optional[Agency]]]:
         """A group phrase ("các cơ quan, đơn vị, địa phương") names the groups it
-        covers on the document's date: after 01/07/2025 "địa phương" are the communes."""
+        covers on the document's date (after 01/07/2025 "địa phương" are the communes)
+        and at its issuer's level (in a ministry's letter they are the provinces)."""
         g = self.g
-        if men.agency and men.agency.expands:
-            return [(men, g.current(g.get(x), on=on) if on else g.get(x)) for x in men.agency.expands]
+        a = men.agency
+        ids = ((a.expands_central if central else []) or a.expands) if a else []
+        if ids:
+            return [(men, g.current(g.get(x), on=on) if on else g.get(x)) for x in ids]
         return [(men, men.agency)]
 
     def refs(self, mentions: list[Mention], role: str, source: str, offset: Optional[int],
-             on: Optional[str]) -> list[AgencyRef]:
+             on: Optional[str], central: bool = False) -> list[AgencyRef]:
         """AgencyRefs for mentions found in a window starting at document offset
         ``offset`` (None: they come from context, so they get no offsets)."""
         out: list[AgencyRef] = []
         seen = set()
         for men in mentions:
-            for m, a in self._expand(men, on):
+            for m, a in self._expand(men, on, central):
                 canonical = a.name if a else m.canonical
                 if (canonical, role) in seen:
                     continue

@@ -39,6 +39,7 @@ class Agency:
     successor: Optional[str] = None
     successor_from: Optional[str] = None
     expands: list[str] = field(default_factory=list)
+    expands_central: list[str] = field(default_factory=list)  # what the group names in a central body's letter
     note: str = ""
 
 
@@ -75,7 +76,9 @@ def _variant_regex(v: str, prov_alt: str) -> str:
                 parts.append(r"\s+")
             continue
         if tok == "{p}":
-            parts.append(r"(?:tinh\s+)?(?:" + prov_alt + r")")
+            parts.append(r"(?:(?:tinh|thanh\s+pho|tp\.?)\s+)?(?:" + prov_alt + r")")
+        elif tok == "tinh":  # a centrally-run city's bodies: "Công an Thành phố", "Trung tâm Chuyển đổi số TP."
+            parts.append(r"(?:tinh|thanh\s+pho|tp\b\.?)")
         elif tok in (",", ";"):
             parts.append(r"\s*[,;]\s*")
         elif tok == "&":
@@ -102,7 +105,7 @@ class Gazetteer:
             self.agencies[a["id"]] = Agency(
                 id=a["id"], name=a["name"], type=a["type"], variants=variants, weak=weak,
                 successor=a.get("successor"), successor_from=a.get("successor_from"),
-                expands=a.get("expands", []), note=a.get("note", ""),
+                expands=a.get("expands", []), expands_central=a.get("expands_central", []), note=a.get("note", ""),
             )
         pdata = json.loads(Path(provinces).read_text(encoding="utf-8"))
         self.provinces: dict[str, dict] = {}
@@ -168,6 +171,11 @@ class Gazetteer:
         return [(m.start(), m.end()) for m in self._prov_re.finditer(fold(text))]
 
     # ------------------------------------------------------------------ matching
+    def is_central(self, issuer: Optional[str]) -> bool:
+        """Whether a central body (a ministry, the Government, its Office) issued the document."""
+        a = self.resolve(issuer) if issuer else None
+        return bool(a) and a.type in ("ministry", "central_body")
+
     def find(self, text: str, weak: bool = False, unknown: bool = True) -> list[Mention]:
         """Non-overlapping agency mentions, leftmost-longest, in text order."""
         folded = fold(text)
