@@ -62,3 +62,17 @@ def test_announced_intro_is_no_task_however_long_its_purpose_clause():
     long_intro = ("Để khắc phục tình trạng trên và thực hiện tốt Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng "
                   "Chính phủ" + ", Kế hoạch số 12/KH-UBND ngày 01/02/2021 của UBND tỉnh Gia Lai" * 8 + ", UBND tỉnh chỉ đạo như sau:")
     assert len(long_intro) > 400 and directive(long_intro) is False
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("UBND tỉnh Bến Tre vừa ban hành Công văn số 215/UBND-KT về đẩy mạnh thanh toán không dùng tiền mặt.", False),
+    ("Phó Chủ tịch UBND tỉnh Trà Vinh vừa ký ban hành Kế hoạch số 77/KH-UBND về chuyển đổi số.", False),
+    ("Thông báo số 51/TB-VPCP ngày 3/3/2025 kết luận cuộc họp về Đề án 06.", False),
+    ("Chủ tịch UBND tỉnh Sóc Trăng vừa chủ trì cuộc họp về chính quyền số.", False),
+    # the news of a document that goes on to hand a task over is a directive
+    ("UBND tỉnh Bạc Liêu vừa ban hành Công văn số 90/UBND-VX, yêu cầu các sở rà soát dịch vụ công trực tuyến.", True),
+    # an imperative "ban hành" is a task
+    ("Khẩn trương ban hành Kế hoạch thực hiện Chương trình chuyển đổi số năm 2026.", True),
+])
+def test_news_of_a_document_is_no_obligation(text, expected):
+    assert directive(text) is expected

@@ -23,6 +23,8 @@ class DirectiveClassifier:
         self.legal_basis = R.rx("extract.legal_basis")
         self.intro = R.rx("extract.intro")
         self.intro_announced = R.rx("extract.intro_announced")
+        self.announced = R.rx("extract.announced")
+        self.announced_frame = R.rx("extract.announced_frame")
         self.not_a_task = R.rx("extract.not_a_task")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
@@ -81,6 +83,9 @@ class DirectiveClassifier:
         # time adverbials open many directives: "Định kỳ báo cáo ...", "Hằng năm, tham mưu ..."
         tm = self.time_opener.match(body)
         body = body[tm.end():] if tm else body
+        an = self.announced.search(f)
+        if an and not self.announced_frame.search(f, an.end()) and not has_target:
+            return False  # "UBND tỉnh vừa ban hành Công văn số ... về ...": the news of a document
         opens_with_verb = bool(self.verb.match(body)) or bool(self.verb.match(f))
         if (self.intro_announced.search(f) or (self.intro.search(f) and len(f) < self.intro_max)) and not has_target:
             return False
