@@ -75,10 +75,7 @@ class RoleResolver:
             return subj, pm.end(), True
         fm = self.frame_verb.match(f, pos)
         if fm:
-            addressees, end = self._list_at(w, fm.end(), weak)
-            if not addressees and not weak:
-                # after the verb and a title the addressee is often terse ("yêu cầu Giám đốc các sở")
-                addressees, end = self._list_at(w, fm.end(), True)
+            addressees, end = self._addressees(w, fm.end(), weak)
             if addressees:
                 return addressees, end, True
             if self.frame_direct.match(f, pos):
@@ -87,6 +84,14 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def _addressees(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int]:
+        """Who a frame verb hands the task to; after the verb and a title the addressee is often
+        terse ("yêu cầu Giám đốc các sở"), so the weak layer is read when the strong one names nobody."""
+        found, end = self._list_at(w, pos, weak)
+        if not found and not weak:
+            found, end = self._list_at(w, pos, True)
+        return found, end
 
     def _unnamed_frame(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int, bool]:
         """A few words the gazetteer cannot name, then a frame verb and an addressee ("Tỉnh cũng
@@ -102,9 +107,7 @@ class RoleResolver:
             pos = sp
             fm = self.frame_verb.match(f, pos)
             if fm:
-                addressees, end = self._list_at(w, fm.end(), weak)
-                if not addressees and not weak:
-                    addressees, end = self._list_at(w, fm.end(), True)
+                addressees, end = self._addressees(w, fm.end(), weak)
                 return (addressees, end, True) if addressees else ([], 0, False)
             pos += 1
         return [], 0, False
