@@ -3,6 +3,14 @@
 from extractor.nlp.document import Window
 
 
+def extract(pipeline, tmp_path, name, text):
+    """The pipeline's Document for a made-up letter."""
+    from conftest import write
+    from extractor.ingest import read
+
+    return pipeline.structure_and_extract(read(write(tmp_path, name, text)))
+
+
 def window(doc, needle):
     text = doc.user_data["text"]
     a = text.index(needle)
@@ -39,10 +47,7 @@ def test_subject_support_and_relative_clause(annotate):
 
 
 def test_table_row_roles_come_from_cells(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "tv.txt", LETTER)))
+    doc = extract(pipeline, tmp_path, "tv.txt", LETTER)
     row = [o for o in doc.obligations if o.text.startswith("Số hóa hồ sơ hộ tịch")][0]
     assert row.lead == ["Sở Tư pháp"]
     assert "UBND cấp xã" in row.support and "Trung tâm Phục vụ hành chính công tỉnh" in row.support
@@ -65,10 +70,7 @@ Báo cáo kết quả trước ngày 15/12/2024.
 
 
 def test_directive_frames_name_the_addressee_not_the_issuer(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "nb.txt", NEWS)))
+    doc = extract(pipeline, tmp_path, "nb.txt", NEWS)
     by = {o.text[:30]: o for o in doc.obligations}
     assert by["Theo đó, Chủ tịch UBND tỉnh yê"].lead == ["Sở Y tế"]
     assert by["Để nâng cao chỉ số DTI, UBND t"].lead == ["Sở Khoa học và Công nghệ"]
@@ -80,38 +82,29 @@ def test_directive_frames_name_the_addressee_not_the_issuer(pipeline, tmp_path):
 
 
 def test_group_phrase_expands_on_the_era_an_undated_text_shows(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
     text = "UBND tỉnh yêu cầu các địa phương hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính của các xã, phường, đặc khu.\n"
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "era.txt", text)))
+    doc = extract(pipeline, tmp_path, "era.txt", text)
     assert doc.obligations[0].lead == ["UBND cấp xã"]
     older = "Số: 12/UBND-KT\nLai Châu, ngày 12 tháng 3 năm 2023\n\nUBND tỉnh yêu cầu các địa phương rà soát hạ tầng mạng.\n"
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "era2.txt", older)))
+    doc = extract(pipeline, tmp_path, "era2.txt", older)
     assert doc.obligations[0].lead == ["UBND cấp huyện"]
 
 
 def test_province_and_official_name_between_issuer_and_verb(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
     text = ("Chủ tịch UBND tỉnh Trà Vinh Lê Văn Hẳn yêu cầu Giám đốc Sở Nội vụ rà soát vị trí việc làm về chuyển đổi số.\n\n"
             "Phó Chủ tịch UBND tỉnh Sóc Trăng chỉ đạo Thủ trưởng các sở, ban, ngành, đơn vị thuộc UBND tỉnh; Chủ tịch UBND các huyện hoàn thành số hóa hồ sơ.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "tv2.txt", text)))
+    doc = extract(pipeline, tmp_path, "tv2.txt", text)
     assert doc.obligations[0].lead == ["Sở Nội vụ"]
     assert doc.obligations[1].lead[0] == "Các sở, ban, ngành"
 
 
 def test_passive_unnamed_and_terse_frames(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
     text = ("UBND tỉnh Điện Biên vừa ban hành Công văn số 812/UBND-KT ngày 04/3/2024 về học bạ số.\n\n"
             "Sở Giáo dục và Đào tạo được giao chủ trì triển khai học bạ số trước ngày 30/5/2024.\n\n"
             "Các sở, ban, ngành được yêu cầu cập nhật dữ liệu lên hệ thống trong quý II/2024.\n\n"
             "UBND tỉnh yêu cầu Giám đốc các sở rà soát hệ thống thông tin cấp độ 3.\n\n"
             "Ngoài ra, tỉnh cũng đề nghị các doanh nghiệp viễn thông phủ sóng 100% thôn, bản trong năm 2024.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "db.txt", text)))
+    doc = extract(pipeline, tmp_path, "db.txt", text)
     by = {o.text[:20]: o.lead for o in doc.obligations}
     # "được" (a lower-case đ, inside the À-Ỹ range) is no person's name before the verb
     assert by["Sở Giáo dục và Đào t"] == ["Sở Giáo dục và Đào tạo"]
@@ -121,26 +114,20 @@ def test_passive_unnamed_and_terse_frames(pipeline, tmp_path):
 
 
 def test_parenthesised_agency_headings_lead_their_items(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
     text = ("Ủy ban nhân dân tỉnh yêu cầu:\n\n(1) Sở Tài chính:\n\n- Chủ trì bố trí kinh phí cho nền tảng số trước ngày 30/4/2026.\n\n"
             "- Hướng dẫn các xã lập dự toán.\n\n(2) Công an tỉnh:\n\n- Chủ trì làm sạch dữ liệu dân cư trong tháng 5/2026.\n\n"
             "- Thành lập Ban chỉ đạo chuyển đổi số của đơn vị.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "paren.txt", text)))
+    doc = extract(pipeline, tmp_path, "paren.txt", text)
     assert [o.lead for o in doc.obligations] == [["Sở Tài chính"], ["Sở Tài chính"], ["Công an tỉnh"], ["Công an tỉnh"]]
 
 
 def test_a_central_letters_groups_are_ministries_and_provinces(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
     text = ("BỘ Y TẾ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 415/BYT-CNTT\nHà Nội, ngày 10 tháng 4 năm 2026\n\n"
             "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
             "1. Các địa phương cập nhật dữ liệu khám chữa bệnh lên nền tảng số trước ngày 30/6/2026.\n\n"
             "2. Các bộ, ngành, địa phương phối hợp kết nối hồ sơ sức khỏe điện tử.\n\n"
             "3. Trung tâm Chuyển đổi số Thành phố Hải Phòng hướng dẫn các cơ sở y tế sử dụng VNeID.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "byt.txt", text)))
+    doc = extract(pipeline, tmp_path, "byt.txt", text)
     leads = [o.lead for o in doc.obligations]
     assert leads[0] == ["UBND cấp tỉnh"]  # a ministry's "địa phương" are the provinces, not the communes
     assert leads[1] == ["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"]

@@ -30,14 +30,11 @@ def limit_threads(n: int) -> None:
     workers run four BLAS threads on two cores and every file's CPU time grows by a fifth."""
     import os
 
+    from threadpoolctl import threadpool_limits
+
     os.environ["OMP_NUM_THREADS"] = str(n)
     os.environ["EXTRACTOR_OCR_WORKERS"] = str(n)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(n)
-    except ImportError:  # pragma: no cover (a declared dependency)
-        pass
+    threadpool_limits(n)
 
 
 def sha256_file(path: Path) -> str:

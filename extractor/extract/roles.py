@@ -100,9 +100,8 @@ class RoleResolver:
         first = min((m.start for m in w.mentions(True)), default=len(f))
         for _ in range(self.T["frame_opener_words"]):
             sp = f.find(" ", pos)
-            if sp < 0 or sp > first:  # the words before the verb name no agency ("Thành lập Ban chỉ đạo ...")
-                break
-            if sp < 0 or not f[pos:sp].isalpha():  # a comma or a figure: not a bare subject
+            # the words before the verb name no agency ("Thành lập Ban chỉ đạo ..."), hold no comma or figure
+            if sp < 0 or sp > first or not f[pos:sp].isalpha():
                 break
             pos = sp
             fm = self.frame_verb.match(f, pos)

@@ -29,6 +29,9 @@ _HEAD_RE = re.compile(r"(?<!\w)(" + _R.raw_alt("agencies.head_words") + r")(?=\s
 _NAME_STOP = set(_R.get("agencies.raw.name_stop_words"))
 
 
+CENTRAL_TYPES = ("ministry", "central_body")  # a ministry, the Government, its Office: a central document's issuers
+
+
 @dataclass
 class Agency:
     id: str
@@ -174,7 +177,7 @@ class Gazetteer:
     def is_central(self, issuer: Optional[str]) -> bool:
         """Whether a central body (a ministry, the Government, its Office) issued the document."""
         a = self.resolve(issuer) if issuer else None
-        return bool(a) and a.type in ("ministry", "central_body")
+        return bool(a) and a.type in CENTRAL_TYPES
 
     def find(self, text: str, weak: bool = False, unknown: bool = True) -> list[Mention]:
         """Non-overlapping agency mentions, leftmost-longest, in text order."""

@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Optional
 
-from extractor.nlp.agencies import Gazetteer, Mention, load_gazetteer
+from extractor.nlp.agencies import CENTRAL_TYPES, Gazetteer, Mention, load_gazetteer
 from extractor.model import DocMeta, Node, SourceText
 from extractor.nlp.document import values_in
 from extractor.rules import load_rules
@@ -25,9 +25,6 @@ _LIMIT = {k: v["value"] for k, v in _R.table("metadata.limits").items()}
 _NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
 _DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
 _SIGN_TITLE = re.compile(r"(?:" + _R.alt("common.signer_titles") + r")\s*$")  # on the folded line
-
-
-CENTRAL_TYPES = ("ministry", "central_body")
 
 
 def type_from_code(code: str) -> Optional[str]:
