@@ -162,3 +162,14 @@ def test_median3x3_equals_pil_median_filter():
     rng = np.random.default_rng(7)
     img = Image.fromarray(rng.integers(0, 256, size=(301, 257), dtype=np.uint8))
     assert np.array_equal(np.asarray(median3x3(img, block=64)), np.asarray(img.filter(ImageFilter.MedianFilter(3))))
+
+
+def test_upside_down_is_told_from_the_diacritics_before_any_reading():
+    from extractor.ingest.ocr import upside_down
+
+    for name in ("000_25c1a683a650bf81.pdf", "004_12b40cbffe6def15.pdf"):
+        img = _page_image(GEN / name, 1, 300)
+        assert not upside_down(img)
+        assert upside_down(img.rotate(180))
+    blank = _page_image(GEN / "000_25c1a683a650bf81.pdf", 1, 300).point(lambda v: 255)
+    assert not upside_down(blank)  # nothing to judge: the reading decides
