@@ -116,6 +116,25 @@ class SourceText:
         i = bisect.bisect_right(starts, offset) - 1
         return self.pages[max(i, 0)].number
 
+    def slice(self, a: int, b: int) -> "SourceText":
+        """The stretch ``text[a:b]`` as a document of its own, offsets from ``a``
+        (lines, tables and pages inside it; cut at line and table bounds)."""
+        from dataclasses import replace
+
+        def cell(c: Cell) -> Cell:
+            return replace(c, start=c.start - a, end=c.end - a)
+
+        return replace(
+            self, text=self.text[a:b],
+            lines=[replace(ln, start=ln.start - a, end=ln.end - a, emph=[(x - a, y - a) for x, y in ln.emph])
+                   for ln in self.lines if a <= ln.start < b],
+            tables=[replace(t, start=t.start - a, end=t.end - a, rows=[[cell(c) for c in r] for r in t.rows])
+                    for t in self.tables if a <= t.start < b],
+            pages=[replace(p, start=max(p.start, a) - a, end=min(p.end, b) - a)
+                   for p in self.pages if p.start < b and p.end > a],
+            offset_map=self.offset_map[a:b] if self.offset_map is not None else None,
+            hints=dict(self.hints), warnings=[])
+
     def line_at(self, offset: int) -> Optional[Line]:
         starts = [ln.start for ln in self.lines]
         i = bisect.bisect_right(starts, offset) - 1
