@@ -438,3 +438,42 @@ def test_a_worker_limits_numpys_blas_pool_to_its_cores():
             "import os; assert os.environ['OMP_NUM_THREADS']=='1' and os.environ['EXTRACTOR_OCR_WORKERS']=='1'\n")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+def test_idle_workers_lend_their_cores_to_the_busy_ones():
+    from extractor.batch.pool import lend
+
+    assert lend(1, 1, 1) == [1]  # the tail: one scan left, the other worker idle
+    assert lend(2, 0, 1) == [0, 0]  # everyone busy: nothing to lend
+    assert lend(2, 3, 2) == [3, 3]
+    assert lend(3, 1, 2) == [1, 1, 0]
+    assert lend(0, 2, 1) == []
+
+
+def test_a_scan_takes_more_pages_at_once_when_cores_are_lent(monkeypatch):
+    import threading
+
+    from extractor.ingest import ocr
+
+    running, peak, lock = [0], [], threading.Lock()
+    allowed = [1]
+
+    def fake_ocr(img, dpi, **kw):
+        with lock:
+            running[0] += 1
+            peak.append(running[0])
+        time.sleep(0.15)
+        with lock:
+            running[0] -= 1
+        return img
+
+    monkeypatch.setattr(ocr, "ocr_image", fake_ocr)
+    monkeypatch.setattr(ocr, "tesseract_cmd", lambda: "tesseract")
+    monkeypatch.setattr(ocr, "_machine_cores", lambda: 4)
+    monkeypatch.setattr(ocr, "CONCURRENCY", lambda: allowed[0])
+    out = [k for k, _ in ocr.ocr_stream((k, lambda k=k: (k, 300)) for k in range(6))]
+    assert out == list(range(6)) and max(peak) == 1  # its own core only
+    peak.clear()
+    allowed[0] = 3  # two idle workers lent theirs
+    out = [k for k, _ in ocr.ocr_stream((k, lambda k=k: (k, 300)) for k in range(9))]
+    assert out == list(range(9)) and max(peak) == 3

@@ -45,7 +45,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker_main(conn, opts: Options) -> None:
+def _worker_main(conn, opts: Options, lent) -> None:
     from extractor.batch.runs import release_inherited
 
     release_inherited()  # the run lock is the parent's alone
@@ -63,6 +63,10 @@ def _worker_main(conn, opts: Options) -> None:
         conn.send(("page", done, total))
 
     ingest.PAGE_HOOK = page
+    from extractor.ingest import ocr
+
+    own = opts.threads or 1
+    ocr.CONCURRENCY = lambda: own + lent.value  # cores lent by idle workers go to this scan's pages
     conn.send(("ready",))
     while True:
         try:
@@ -84,7 +88,8 @@ def _worker_main(conn, opts: Options) -> None:
 class _Worker:
     def __init__(self, ctx, opts: Options):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, opts), daemon=True)
+        self.lent = ctx.Value("i", 0, lock=False)  # extra OCR pages it may run (set by the parent only)
+        self.proc = ctx.Process(target=_worker_main, args=(child, opts, self.lent), daemon=True)
         self.proc.start()
         child.close()
         self.path: Optional[str] = None
@@ -147,6 +152,7 @@ class WorkerPool:
                         emit("start", {"path": w.path})
             elif not any(w.path for w in self.workers):
                 break
+            self._lend(bool(queue) and not stop["asked"])
             ready = mp_wait([w.conn for w in self.workers] + [w.proc.sentinel for w in self.workers], timeout=0.5)
             for i, w in enumerate(list(self.workers)):
                 if w.conn in ready:
@@ -179,6 +185,16 @@ class WorkerPool:
                                             f"(--max-memory)")
         return len(queue)
 
+    def _lend(self, more_to_come: bool) -> None:
+        """At the tail of a batch, the cores of idle workers go to the busy ones (their scans' pages)."""
+        busy = [w for w in self.workers if w.path]
+        idle = 0 if more_to_come else len(self.workers) - len(busy)
+        for w, extra in zip(busy, lend(len(busy), idle, self.opts.threads or 1)):
+            w.lent.value = extra
+        for w in self.workers:
+            if not w.path:
+                w.lent.value = 0
+
     def _replace(self, i: int, write, reason: str) -> None:
         w = self.workers[i]
         path, secs = w.path, time.time() - w.started
@@ -186,3 +202,12 @@ class WorkerPool:
         self.workers[i] = _Worker(self.ctx, self.opts)
         if path:
             write(path, ("failed", f"{path}: {reason}; stopped", secs))
+
+
+def lend(busy: int, idle: int, threads: int) -> list[int]:
+    """Extra cores for each of ``busy`` workers when ``idle`` workers of ``threads`` cores each wait
+    with nothing left to start: shared out evenly, the first ones taking the remainder."""
+    if not busy:
+        return []
+    spare = idle * threads
+    return [spare // busy + (1 if i < spare % busy else 0) for i in range(busy)]

@@ -80,10 +80,7 @@ def workers() -> int:
     n = os.environ.get("EXTRACTOR_OCR_WORKERS")
     if n and n.isdigit() and int(n) > 0:
         return int(n)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover
-        return max(1, os.cpu_count() or 1)
+    return _machine_cores()
 
 
 # --------------------------------------------------------------------------- preprocessing
@@ -618,6 +615,30 @@ def pdfium_lock() -> threading.RLock:
     return _PDFIUM_LOCK
 
 
+# Pages of one scan a process may OCR at once, asked before each page: a batch
+# worker sets it so the cores of idle workers go to the scan still being read
+# (batch/pool.py); None: ``workers()``, fixed.
+CONCURRENCY: Optional[Callable[[], int]] = None
+
+
+class _Gate:
+    """At most ``allowed()`` pages running; the limit is read again while waiting."""
+
+    def __init__(self, allowed: Callable[[], int]):
+        self.allowed, self.running, self.cv = allowed, 0, threading.Condition()
+
+    def __enter__(self):
+        with self.cv:
+            while self.running >= max(1, self.allowed()):
+                self.cv.wait(0.2)
+            self.running += 1
+
+    def __exit__(self, *exc):
+        with self.cv:
+            self.running -= 1
+            self.cv.notify()
+
+
 def ocr_stream(jobs: Iterable[tuple[int, Callable[[], tuple]]], n_workers: Optional[int] = None,
                **kw) -> Iterator[tuple[int, object]]:
     """Run ``ocr_image`` on pages produced by ``jobs`` = (key, loader) where loader()
@@ -625,22 +646,26 @@ def ocr_stream(jobs: Iterable[tuple[int, Callable[[], tuple]]], n_workers: Optio
     at most 2 x workers pages in flight."""
     n = n_workers or workers()
     tesseract_cmd()  # fail early and clearly
+    dynamic = CONCURRENCY if n_workers is None else None
+    cap = max(n, _machine_cores()) if dynamic else n
+    gate = _Gate(dynamic or (lambda: n))
 
     def work(loader):
         try:
-            img, dpi = loader()
-            return ocr_image(img, dpi, **kw)
+            with gate:
+                img, dpi = loader()
+                return ocr_image(img, dpi, **kw)
         except Exception as e:  # reported per page by the caller
             return e
 
-    if n <= 1:
+    if cap <= 1:
         for key, loader in jobs:
             yield key, work(loader)
         return
     from collections import deque
 
-    window = 2 * n
-    with ThreadPoolExecutor(max_workers=n) as ex:
+    window = 2 * cap
+    with ThreadPoolExecutor(max_workers=cap) as ex:
         pending: deque = deque()
         for key, loader in jobs:
             pending.append((key, ex.submit(work, loader)))
@@ -650,3 +675,10 @@ def ocr_stream(jobs: Iterable[tuple[int, Callable[[], tuple]]], n_workers: Optio
         while pending:
             k, fut = pending.popleft()
             yield k, fut.result()
+
+
+def _machine_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover
+        return max(1, os.cpu_count() or 1)
