@@ -132,3 +132,24 @@ def test_a_central_letters_groups_are_ministries_and_provinces(pipeline, tmp_pat
     assert leads[0] == ["UBND cấp tỉnh"]  # a ministry's "địa phương" are the provinces, not the communes
     assert leads[1] == ["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"]
     assert leads[2] == ["Trung tâm Chuyển đổi số tỉnh"]  # a centrally-run city's body is the province's
+
+
+def test_qualified_groups_chained_prefaces_and_a_sections_preamble(pipeline, tmp_path):
+    text = ("UBND TỈNH SÓC TRĂNG\nSố: 301/KH-UBND\nSóc Trăng, ngày 10 tháng 3 năm 2024\n\n"
+            "## I. NHIỆM VỤ CHUNG\n\n"
+            "UBND tỉnh giao Thủ trưởng các sở, ban, ngành, đơn vị thuộc UBND tỉnh; Chủ tịch UBND các huyện, "
+            "thị xã triển khai ký số trên văn bản điện tử trước ngày 30/6/2024.\n\n"
+            "Nhằm hoàn thành mục tiêu năm 2024, trong thời gian tới, bên cạnh các nhiệm vụ thường xuyên, "
+            "Sở Tài chính cần bố trí kinh phí cho nền tảng số.\n\n"
+            "## II. NHIỆM VỤ CỤ THỂ\n\n"
+            "Để đạt các mục tiêu trên, các sở, ban, ngành, UBND các huyện, thị xã cần thực hiện các nhiệm vụ sau đây:\n\n"
+            "### 1. Về hạ tầng số\n\na) Rà soát, nâng cấp mạng nội bộ của cơ quan.\n\n"
+            "### 2. Về dữ liệu số\n\na) Xây dựng cơ sở dữ liệu chuyên ngành, kết nối với kho dữ liệu dùng chung.\n")
+    doc = extract(pipeline, tmp_path, "soctrang.txt", text)
+    by = {o.text[:20]: o.lead for o in doc.obligations}
+    # an agency after "thuộc" says whose units they are; the list goes on past it
+    assert by["UBND tỉnh giao Thủ t"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
+    assert by["Nhằm hoàn thành mục "] == ["Sở Tài chính"]  # purpose, time and "bên cạnh" prefaces skipped
+    # the preamble of section II speaks to every heading under it
+    assert by["Rà soát, nâng cấp mạ"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
+    assert by["Xây dựng cơ sở dữ li"] == ["Các sở, ban, ngành", "UBND cấp huyện"]

@@ -34,6 +34,7 @@ class RoleResolver:
         self.person_name = R.rx("extract.person_name")
         self.gap_first = R.rx("extract.subject_gap_first")
         self.gap_next = R.rx("extract.subject_gap_next")
+        self.qualifier_gap = R.rx("extract.subject_qualifier_gap")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
         self.support_after = R.rx("extract.support_after_agency")
@@ -139,6 +140,9 @@ class RoleResolver:
                 if not subj and men.end > pos:  # "Chủ tịch UBND tỉnh" is one mention; the title was skipped
                     subj.append(men)
                     pos = men.end
+                continue
+            if subj and self.qualifier_gap.fullmatch(f, pos, men.start):
+                pos = men.end  # "các sở, ban, ngành, đơn vị thuộc UBND tỉnh": whose units, not one more
                 continue
             gap = (self.gap_next if subj else self.gap_first).fullmatch(f, pos, men.start)
             if not gap:

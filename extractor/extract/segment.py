@@ -185,11 +185,13 @@ class Segmenter:
             if ctx.background:
                 return
             outer = ctx
+            preamble = True  # before the node's first heading
             for child in node.children:
                 if child.kind == "meta":
                     continue
                 if child.kind == "heading":
                     ctx = outer  # an introduction's addressees end at the next heading
+                    preamble = False
                 if child.kind == "table":
                     if child.marker == "tasks":
                         visit(child, ctx)
@@ -251,6 +253,8 @@ class Segmenter:
                         addressees, _ = self.roles.subject(Window(doc, *sents[-1]))
                         if addressees:
                             ctx = replace(ctx, lead=addressees)
+                            if preamble:  # a section's preamble ("..., các Bộ, ngành cần ... sau đây:")
+                                outer = ctx  # speaks to all its headings
 
         visit(root, Context())
         return out
