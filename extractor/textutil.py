@@ -21,8 +21,14 @@ DOC_KINDS = (
 DOC_KINDS_RX = "(?:" + "|".join(k.replace(" ", r"\s+") for k in DOC_KINDS) + ")"
 
 
+# Icelandic eth (Ð U+00D0, ð U+00F0) looks like Vietnamese Đ/đ and stands for it in
+# texts typed with old fonts or converted from VNI; it is never meant in Vietnamese.
+_LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC, with look-alike letters replaced by the Vietnamese ones (length-preserving)."""
+    return unicodedata.normalize("NFC", text).translate(_LOOKALIKES)
 
 
 def fold(text: str) -> str:
@@ -34,7 +40,7 @@ def fold(text: str) -> str:
     """
     out = []
     for ch in text:
-        if ch in "đĐ":
+        if ch in "đĐðÐ":
             out.append("d")
             continue
         base = unicodedata.normalize("NFD", ch)[0]

@@ -27,6 +27,14 @@ def test_text_is_nfc(tmp_path):
     assert s.text.strip() == "Sở Thông tin và Truyền thông chủ trì."
 
 
+def test_icelandic_eth_is_read_as_vietnamese_d(tmp_path, pipeline):
+    # old fonts and VNI conversions type "Ð" (U+00D0) for "Đ": "Ðồng thời, giao Sở ..." must read as a frame
+    s = read(write(tmp_path, "eth.txt", "Ðồng thời, giao Giám đốc Sở Nội vụ rà soát vị trí việc làm ðến năm 2026.\n"))
+    assert "\u00d0" not in s.text and "\u00f0" not in s.text and s.text.startswith("Đồng thời")
+    doc = pipeline.structure_and_extract(s)
+    assert [o.lead for o in doc.obligations] == [["Sở Nội vụ"]]
+
+
 def test_flattened_table_rows_and_empty_cells(tmp_path):
     src = "\n".join([
         "|", "STT |", "Nội dung nhiệm vụ |", "Cơ quan chủ trì |", "Cơ quan phối hợp |", "Thời gian thực hiện |",
