@@ -143,3 +143,23 @@ def test_deadline_words_come_from_the_rule_file():
     assert "ke hoach" in R.words("deadlines.recurrence_noun_blockers")
     assert "để" in R.words("deadlines.purpose_openers")  # accented: "để" is not "đề nghị"
     assert parse_deadline("Đề nghị Sở Y tế triển khai từ năm 2026", 2025).kind == "from"
+
+
+def test_a_deadline_cell_may_hold_only_a_year_or_a_month(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+    from extractor.nlp.deadlines import cell_deadline
+
+    assert cell_deadline(" 2026 ").date == "2026-12-31"
+    d = cell_deadline("Tháng 9/2025")
+    assert (d.kind, d.start, d.date) == ("period", "2025-09-01", "2025-09-30")
+    assert cell_deadline("13/2025") is None and cell_deadline("Luật 2025") is None
+    text = ("| TT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n|---|---|---|---|\n"
+            "| 1 | Xây dựng kho dữ liệu nông nghiệp | Sở Nông nghiệp và Môi trường | 2026 |\n"
+            "| 2 | Số hóa hồ sơ đất đai | Sở Nông nghiệp và Môi trường | 11/2025 |\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "annex.md", text)))
+    assert [(o.deadline.kind, o.deadline.date) for o in doc.obligations] == [("year", "2026-12-31"),
+                                                                            ("period", "2025-11-30")]
+    # the same bare year in prose is no deadline
+    prose = pipeline.structure_and_extract(read(write(tmp_path, "p.txt", "Sở Y tế triển khai Đề án 2026 về bệnh án điện tử.\n")))
+    assert [o.deadline for o in prose.obligations] == [None]

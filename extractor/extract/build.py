@@ -19,7 +19,7 @@ from extractor.extract.roles import RoleResolver
 from extractor.extract.segment import Candidate, Segmenter
 from extractor.model import AgencyRef, Obligation
 from extractor.nlp.agencies import Mention
-from extractor.nlp.deadlines import pick_deadline
+from extractor.nlp.deadlines import cell_deadline, pick_deadline
 from extractor.nlp.document import Window, values_in
 from extractor.rules import Rules, load_rules
 from extractor.textutil import fold, squeeze
@@ -76,6 +76,11 @@ class ObligationBuilder:
             if cand.kind == "row" or dcell:
                 # a table row, or a task with a "Thời gian thực hiện:" field: the deadline is that cell's
                 cand.deadlines = values_in(doc, "deadlines", *dcell) if dcell and dcell[1] > dcell[0] else []
+                if dcell and not cand.deadlines:
+                    bare = cell_deadline(text[dcell[0]:dcell[1]])  # "2025", "12/2025"
+                    if bare:
+                        cand.deadlines = [replace(bare, span_start=bare.span_start + dcell[0],
+                                                  span_end=bare.span_end + dcell[0])]
             else:
                 cand.deadlines = values_in(doc, "deadlines", w.start, w.end)
             has_target = bool(values_in(doc, "targets", w.start, w.end))

@@ -344,6 +344,22 @@ def pick_deadline(deadlines: list[Deadline]) -> Optional[Deadline]:
     return best
 
 
+def cell_deadline(text: str) -> Optional[Deadline]:
+    """A deadline cell that holds only a year or a month ("2025", "12/2025"), which prose
+    would not count (rules: deadlines.cell_bare); spans are offsets in ``text``."""
+    m = load_rules().rx("deadlines.cell_bare").fullmatch(fold(text))
+    if not m:
+        return None
+    y, mo = int(m.group(2)), int(m.group(1)) if m.group(1) else None
+    a, b = len(text) - len(text.lstrip()), len(text.rstrip())
+    raw = text[a:b]
+    if mo is None:
+        return Deadline(text=raw, kind="year", date=f"{y}-12-31", span_start=a, span_end=b)
+    if not 1 <= mo <= 12:
+        return None
+    return Deadline(text=raw, kind="period", date=_month_end(y, mo), start=f"{y}-{mo:02d}-01", span_start=a, span_end=b)
+
+
 def parse_deadline(text: str, doc_year: Optional[int] = None) -> Optional[Deadline]:
     """Parse a deadline cell or phrase ("Hằng năm", "2025 - 2030", "Quý III/2024")."""
     return pick_deadline(find_deadlines(text, doc_year))
