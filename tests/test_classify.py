@@ -76,3 +76,15 @@ def test_announced_intro_is_no_task_however_long_its_purpose_clause():
 ])
 def test_news_of_a_document_is_no_obligation(text, expected):
     assert directive(text) is expected
+
+
+def test_enacting_and_execution_clauses_direct_no_one(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("QUYẾT ĐỊNH\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026 của tỉnh Yên Bái.\n\n"
+            "Điều 2. Sở Khoa học và Công nghệ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch.\n\n"
+            "Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc các sở, Chủ tịch UBND các xã chịu trách nhiệm "
+            "thi hành Nghị quyết này.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "qd.txt", text)))
+    assert [o.text[:20] for o in doc.obligations] == ["Sở Khoa học và Công "]
