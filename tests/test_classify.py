@@ -88,3 +88,15 @@ def test_enacting_and_execution_clauses_direct_no_one(pipeline, tmp_path):
             "thi hành Nghị quyết này.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "qd.txt", text)))
     assert [o.text[:20] for o in doc.obligations] == ["Sở Khoa học và Công "]
+
+
+def test_a_background_opener_does_not_drop_the_directives_after_it(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("Thời gian qua, tỉnh Lạng Sơn đã triển khai nhiều nền tảng số. Ứng dụng công nghệ số trong giao thông "
+            "chưa đáp ứng yêu cầu. Tỷ lệ hồ sơ trực tuyến đạt 61%. Các sở, ban, ngành cần rà soát quy trình nội bộ "
+            "trước ngày 30/9/2025.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "ls.txt", text)))
+    # the first three report; the last names who acts and uses a modal
+    assert [o.text[:22] for o in doc.obligations] == ["Các sở, ban, ngành cần"]

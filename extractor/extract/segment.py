@@ -52,6 +52,7 @@ class Segmenter:
     def __init__(self, classifier: DirectiveClassifier, roles: RoleResolver, rules: Optional[Rules] = None):
         R = rules or load_rules()
         self.clf = classifier
+        self.modal_strict = R.rx("extract.modal_strict")
         self.roles = roles
         self.field_role = _field_roles(R)
         labels = sorted(self.field_role, key=len, reverse=True)  # the field pattern is built from the table's labels
@@ -131,6 +132,14 @@ class Segmenter:
         rest = self.agency_rest.sub("", rest)
         size = len(sub.text)
         return len(rest) <= max(self.T["agency_only_rest_chars"], self.T["agency_only_rest_share"] * size)
+
+    def stands_alone(self, doc, a: int, b: int) -> bool:
+        """After a background opener, does a sentence direct on its own evidence (a subject agency
+        or a modal)?  Its figures alone do not: in a report they are results."""
+        w = Window(doc, a, b)
+        if self.clf.is_background(w.text, w.folded):
+            return False
+        return bool(self.modal_strict.search(squeeze(w.folded)) or self.roles.subject(w)[0])
 
     def is_heading_item(self, doc, item: Node, body: Window) -> bool:
         """A numbered item that titles what follows rather than stating a task."""
@@ -238,8 +247,13 @@ class Segmenter:
                     if self.is_headline(text[child.start:child.end]):
                         continue  # a title, web headline or photo caption standing alone
                     sents = self.prose(doc, child.start, child.end)
-                    if sents and self.clf.is_background(text[sents[0][0]:sents[0][1]], folded[sents[0][0]:sents[0][1]]):
-                        continue  # a background paragraph: its later sentences describe, not direct
+                    background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
+                                                                       folded[sents[0][0]:sents[0][1]])
+                    if background:
+                        # a background opener: a later sentence counts when it names who acts or uses a
+                        # modal ("cần", "phải", "sẽ"), not for opening with a verb; the lines under the
+                        # paragraph list what was done
+                        sents = [(a, b) for a, b in sents[1:] if self.stands_alone(doc, a, b)]
                     pctx = ctx
                     if sents and self.clf.is_closing(folded[sents[0][0]:sents[0][1]]):
                         # "Đề nghị ... nghiêm túc triển khai các nội dung trên. Định kỳ báo cáo ...":
@@ -247,7 +261,8 @@ class Segmenter:
                         pctx = Context(section=ctx.section)
                     for a, b in sents:
                         out.append(Candidate(a, b, "sentence", pctx, child))
-                    visit(child, ctx)
+                    if not background:
+                        visit(child, ctx)
                     if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):
                         # "UBND tỉnh yêu cầu các sở, ngành, địa phương:" - what follows is theirs
                         addressees, _ = self.roles.subject(Window(doc, *sents[-1]))
