@@ -153,3 +153,24 @@ def test_qualified_groups_chained_prefaces_and_a_sections_preamble(pipeline, tmp
     # the preamble of section II speaks to every heading under it
     assert by["Rà soát, nâng cấp mạ"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
     assert by["Xây dựng cơ sở dữ li"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
+
+
+def test_speakers_sessions_and_dates_preface_the_subject(pipeline, tmp_path):
+    text = ("Bà Lò Thị Mai nhấn mạnh, để đạt 90 tiêu chí, các sở, ban, ngành cần rà soát quy trình nội bộ.\n\n"
+            "Phát biểu tại buổi làm việc, Chủ tịch UBND tỉnh Lê Văn Hùng đề nghị Sở Tài chính bố trí kinh phí.\n\n"
+            "Từ ngày 15/8, Sở Y tế thực hiện ký số trên 100% văn bản đi.\n\n"
+            "Sở Nội vụ tăng cường chia sẻ, kết nối dữ liệu cán bộ với hệ thống quốc gia.\n")
+    doc = extract(pipeline, tmp_path, "sl.txt", text)
+    by = {o.text[:12]: o.lead for o in doc.obligations}
+    assert by["Bà Lò Thị Ma"] == ["Các sở, ban, ngành"]  # the speaker is no one's lead
+    assert by["Phát biểu tạ"] == ["Sở Tài chính"]
+    assert by["Từ ngày 15/8"] == ["Sở Y tế"]
+    assert by["Sở Nội vụ tă"] == ["Sở Nội vụ"]  # "chia sẻ," is an action here, not a verb of saying
+
+
+def test_a_central_letter_names_the_provinces_through_their_chairs(pipeline, tmp_path):
+    text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/CĐ-TTg\nHà Nội, ngày 03 tháng 10 năm 2025\n\nCÔNG ĐIỆN\n\n"
+            "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương "
+            "chỉ đạo rà soát thủ tục hành chính trước ngày 15/10/2025.\n")
+    doc = extract(pipeline, tmp_path, "cd.txt", text)
+    assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]
