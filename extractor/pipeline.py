@@ -181,10 +181,10 @@ def _shift_node(node: Node, delta: int) -> Node:
 
 def _title_year(src: SourceText) -> Optional[int]:
     """An undated draft ("Kế hoạch ... năm 2026") still names its year near the top."""
-    import re
-
-    m = re.search(r"\bnăm\s+(20\d\d)\b", src.text[:1500], re.I)
-    return int(m.group(1)) if m else None
+    for m in load_rules().rx("common.title_year").finditer(fold(src.text[:1500])):
+        if not m.group(1):  # not a horizon ("đến năm 2030")
+            return int(m.group(2))
+    return None
 
 
 def _era(folded: str) -> Optional[str]:

@@ -163,3 +163,13 @@ def test_a_deadline_cell_may_hold_only_a_year_or_a_month(pipeline, tmp_path):
     # the same bare year in prose is no deadline
     prose = pipeline.structure_and_extract(read(write(tmp_path, "p.txt", "Sở Y tế triển khai Đề án 2026 về bệnh án điện tử.\n")))
     assert [o.deadline for o in prose.obligations] == [None]
+
+
+def test_a_plans_horizon_is_not_the_year_its_bare_dates_take(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("KẾ HOẠCH\nPhát triển hạ tầng số tỉnh Hà Giang định hướng đến năm 2030\nTriển khai trong năm 2026\n\n"
+            "1. Sở Xây dựng hoàn thành quy hoạch vị trí trạm BTS trước ngày 15/11.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "hg.txt", text)))
+    assert [o.deadline.date for o in doc.obligations] == ["2026-11-15"]
