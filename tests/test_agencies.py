@@ -60,6 +60,18 @@ def test_province_lookup(gazetteer):
 def test_shared_head_list(gazetteer):
     ms = gazetteer.find("Các Sở: Y tế, Giáo dục và Đào tạo, Kế hoạch và Đầu tư và Nội vụ đẩy mạnh")
     assert [m.canonical for m in ms] == ["Sở Y tế", "Sở Giáo dục và Đào tạo", "Sở Kế hoạch và Đầu tư", "Sở Nội vụ"]
+    ms = gazetteer.find("Giao các Bộ: Tư pháp, NN-MT, VH-TT-DL và Thanh tra Chính phủ hướng dẫn các địa phương")
+    assert [m.canonical for m in ms] == ["Bộ Tư pháp", "Bộ Nông nghiệp và Môi trường", "Bộ Văn hóa, Thể thao và Du lịch",
+                                         "Thanh tra Chính phủ", "Các địa phương"]
+
+
+def test_the_ministries_of_2025_and_their_predecessors(gazetteer):
+    g = gazetteer
+    for old, new in (("Bộ Tài nguyên và Môi trường", "Bộ Nông nghiệp và Môi trường"),
+                     ("Bộ NN&PTNT", "Bộ Nông nghiệp và Môi trường"), ("Bộ GTVT", "Bộ Xây dựng"),
+                     ("Bộ Lao động - Thương binh và Xã hội", "Bộ Nội vụ"), ("Ủy ban Dân tộc", "Bộ Dân tộc và Tôn giáo")):
+        assert g.current(g.resolve(old)).name == new
+    assert g.is_central("Bộ Nông nghiệp và Môi trường") and g.is_central("Bộ Xây dựng")
 
 
 @pytest.mark.parametrize("written", ["Sở KH-CN", "Sở KH&CN", "Sở KHCN", "Sở KH và CN", "sở kh-cn"])

@@ -129,14 +129,16 @@ class Gazetteer:
                 weak.append((_variant_regex(v, prov_alt), a.id))
         self._strong = _compile(strong)
         self._weak = _compile(weak + strong)
-        # "các Sở: Y tế, Giáo dục và Đào tạo, Lao động - Thương binh và Xã hội" shares the head word
-        short = []
+        # "các Sở: Y tế, Giáo dục và Đào tạo, Lao động - Thương binh và Xã hội" and "các Bộ: Công an,
+        # Tài chính" share the head word: the names after it, per head
+        short: dict[str, list] = {"so": [], "bo": []}
         for a in self.agencies.values():
-            if a.type == "department":
-                for v in [a.name, *a.variants]:
-                    if fold(v).startswith("so "):
-                        short.append((_variant_regex(v[3:], prov_alt), a.id))
-        self._dept_short = _compile(short)
+            head = {"department": "so", "ministry": "bo"}.get(a.type)
+            for v in [a.name, *a.variants] if head else []:
+                for form in _abbrev_forms(v):
+                    if fold(form).startswith(head + " "):
+                        short[head].append((_variant_regex(form[3:], prov_alt), a.id))
+        self._short = {h: _compile(v) for h, v in short.items()}
 
     # ------------------------------------------------------------------ lookup
     def get(self, agency_id: str) -> Agency:
@@ -189,7 +191,7 @@ class Gazetteer:
             a = self.agencies[_gid_to_id(aid)]
             out.append(Mention(m.start(), m.end(), text[m.start():m.end()], a))
         for lm in _SHARED_HEAD.finditer(folded):
-            listed = self._shared_head_list(text, folded, lm.end())
+            listed = self._shared_head_list(text, folded, lm.end(), lm.group(1))
             if listed:
                 out = [m for m in out if not any(m.start < l.end and l.start < m.end for l in listed)
                        and not (m.start <= lm.start() < m.end)]
@@ -203,12 +205,12 @@ class Gazetteer:
         return out
 
 
-    def _shared_head_list(self, text: str, folded: str, pos: int) -> list[Mention]:
+    def _shared_head_list(self, text: str, folded: str, pos: int, head: str) -> list[Mention]:
         found: list[Mention] = []
         while True:
             sep = re.match(r"\s*(?:[,;]|va\b)?\s*", folded[pos:]) if found else re.match(r"\s*", folded[pos:])
             p = pos + sep.end()
-            m = self._dept_short.match(folded, p)
+            m = self._short[head].match(folded, p)
             if not m:
                 break
             aid = next(k for k, v in m.groupdict().items() if v is not None)
