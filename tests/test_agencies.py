@@ -23,6 +23,9 @@ import pytest
     ("Viễn thông Gia Lai", "Viễn thông tỉnh"),
     ("Cục Thuế tỉnh Đắk Lắk", "Cục Thuế tỉnh"),
     ("BCĐ CĐS tỉnh", "Ban Chỉ đạo Chuyển đổi số tỉnh"),
+    ("các sở, ban, ngành địa phương", "Các cơ quan, đơn vị, địa phương"),  # no comma before "địa phương"
+    ("các ngành, các địa phương", "Các cơ quan, đơn vị, địa phương"),
+    ("Bộ NN&MT", "Bộ Nông nghiệp và Môi trường"),
 ])
 def test_variants_resolve(gazetteer, written, canonical):
     ms = gazetteer.find(f"Giao {written} chủ trì", weak=True)
