@@ -100,3 +100,16 @@ def test_a_background_opener_does_not_drop_the_directives_after_it(pipeline, tmp
     doc = pipeline.structure_and_extract(read(write(tmp_path, "ls.txt", text)))
     # the first three report; the last names who acts and uses a modal
     assert [o.text[:22] for o in doc.obligations] == ["Các sở, ban, ngành cần"]
+
+
+def test_purpose_items_count_only_when_they_name_someone_or_a_figure(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("KẾ HOẠCH\nChuyển đổi số tỉnh Tây Ninh năm 2026\n\nI. MỤC ĐÍCH, YÊU CẦU\n\n"
+            "1. Quán triệt đầy đủ quan điểm, mục tiêu về chuyển đổi số.\n\n"
+            "2. Xác định nhiệm vụ cụ thể để các sở, ban, ngành triển khai.\n\n"
+            "3. Phấn đấu 90% hồ sơ được xử lý trực tuyến.\n\n"
+            "II. NHIỆM VỤ\n\n1. Nâng cấp hạ tầng mạng nội bộ của cơ quan.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "tn.txt", text)))
+    assert [o.text[:14] for o in doc.obligations] == ["Xác định nhiệm", "Phấn đấu 90% h", "Nâng cấp hạ tầ"]

@@ -29,6 +29,7 @@ class Context:
     deadline: Optional[Deadline] = None
     section: list[str] = field(default_factory=list)
     background: bool = False  # inside a section that reports or explains (no obligations)
+    purpose: bool = False  # inside "Mục đích, yêu cầu" / general objectives: only named or measurable items count
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Segmenter:
         self.plan_name = R.rx("extract.plan_name")
         self.deadline_cue = R.rx("extract.heading_deadline_cue")
         self.background_section = R.rx("extract.background_section")
+        self.purpose_section = R.rx("extract.purpose_section")
         self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
         self.T = {k: R.threshold(f"segment.{k}") for k in (
             "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
@@ -179,9 +181,11 @@ class Segmenter:
         text = doc.user_data["text"]
         label = squeeze(f"{node.marker} {text[node.start:node.end]}" if node.marker else text[node.start:node.end])
         section = ctx.section + [label[: self.T["section_label_chars"]]]
-        background = ctx.background or bool(self.background_section.match(w.folded.strip(" *:.")))
+        title = w.folded.strip(" *:.")
+        background = ctx.background or bool(self.background_section.match(title))
+        purpose = ctx.purpose or bool(self.purpose_section.fullmatch(title))
         return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section,
-                       background=background)
+                       background=background, purpose=purpose)
 
     # ------------------------------------------------------------------ the walk
     def candidates(self, doc) -> list[Candidate]:
