@@ -85,9 +85,11 @@ def test_enacting_and_execution_clauses_direct_no_one(pipeline, tmp_path):
     text = ("QUYẾT ĐỊNH\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026 của tỉnh Yên Bái.\n\n"
             "Điều 2. Sở Khoa học và Công nghệ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch.\n\n"
             "Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc các sở, Chủ tịch UBND các xã chịu trách nhiệm "
-            "thi hành Nghị quyết này.\n")
+            "thi hành Nghị quyết này.\n\nĐiều 4. Quyết định này có hiệu lực thi hành sau 10 ngày kể từ ngày ký.\n\n"
+            "Sở Giáo dục và Đào tạo ban hành kèm theo văn bản này Hướng dẫn học bạ số.\n\n"
+            "Sở Y tế thực hiện báo cáo theo biểu mẫu kèm theo văn bản này.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "qd.txt", text)))
-    assert [o.text[:20] for o in doc.obligations] == ["Sở Khoa học và Công "]
+    assert [o.text[:20] for o in doc.obligations] == ["Sở Khoa học và Công ", "Sở Y tế thực hiện bá"]
 
 
 def test_a_background_opener_does_not_drop_the_directives_after_it(pipeline, tmp_path):

@@ -20,6 +20,7 @@ class DirectiveClassifier:
         self.verb = R.rx("extract.directive_verb")
         self.modal = R.rx("extract.modal")
         self.closing = R.rx("extract.closing")
+        self.enacting = R.rx("extract.enacting")
         self.legal_basis = R.rx("extract.legal_basis")
         self.intro = R.rx("extract.intro")
         self.intro_announced = R.rx("extract.intro_announced")
@@ -75,7 +76,7 @@ class DirectiveClassifier:
         f = squeeze(folded)
         if not f or len(f) < self.min_chars:
             return False
-        if self.legal_basis.match(f) or self.closing.search(f) or self.not_a_task.match(f):
+        if self.legal_basis.match(f) or self.closing.search(f) or self.not_a_task.match(f) or self.enacting.search(f):
             return False
         cm = self.connective.match(f)
         f = f[cm.end():] if cm else f
