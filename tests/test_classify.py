@@ -115,3 +115,13 @@ def test_purpose_items_count_only_when_they_name_someone_or_a_figure(pipeline, t
             "II. NHIỆM VỤ\n\n1. Nâng cấp hạ tầng mạng nội bộ của cơ quan.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "tn.txt", text)))
     assert [o.text[:14] for o in doc.obligations] == ["Xác định nhiệm", "Phấn đấu 90% h", "Nâng cấp hạ tầ"]
+
+
+def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("Sau hợp nhất tỉnh, UBND tỉnh ban hành Quyết định số 512/QĐ-UBND ngày 02/9/2025 về Quy chế làm việc.\n\n"
+            "Sở Nội vụ tham mưu UBND tỉnh ban hành Quyết định quy định chức năng của các phòng trước ngày 30/10/2025.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "qn.txt", text)))
+    assert [o.text[:9] for o in doc.obligations] == ["Sở Nội vụ"]

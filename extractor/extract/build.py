@@ -86,7 +86,7 @@ class ObligationBuilder:
             has_target = bool(values_in(doc, "targets", w.start, w.end))
             cand.directive = bool(cand.kind == "row" or cand.cells) or self.clf.is_directive(
                 w.text, w.folded, w.mentions(), has_target, bool(cand.deadlines), item=cand.kind == "item")
-            if cand.directive and cand.ctx.purpose and not has_target:
+            if cand.directive and cand.ctx.purpose and not (has_target or cand.deadlines):
                 # a purpose or general objective: a task only when it names who acts
                 cand.directive = any(m.agency for m in w.mentions())
 
