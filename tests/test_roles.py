@@ -174,3 +174,13 @@ def test_a_central_letter_names_the_provinces_through_their_chairs(pipeline, tmp
             "chỉ đạo rà soát thủ tục hành chính trước ngày 15/10/2025.\n")
     doc = extract(pipeline, tmp_path, "cd.txt", text)
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]
+
+
+def test_the_letterhead_is_not_a_heading_that_tasks_the_issuer(pipeline, tmp_path):
+    text = ("VĂN PHÒNG CHÍNH PHỦ\n--------\nSố: 7712/VPCP-KGVX\nV/v đề án bệnh án điện tử\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 11 năm 2024\n\n"
+            "Kính gửi: Bộ Y tế.\n\nXét đề nghị của Bộ Y tế, Phó Thủ tướng có ý kiến như sau:\n\n"
+            "1. Rà soát lộ trình triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.\n\n"
+            "2. Hoàn thiện Đề án, trình Thủ tướng Chính phủ trước ngày 15/12/2024.\n")
+    doc = extract(pipeline, tmp_path, "vpcp.txt", text)
+    assert [o.lead for o in doc.obligations] == [["Bộ Y tế"], ["Bộ Y tế"]]

@@ -128,7 +128,8 @@ def build_outline(src: SourceText, doc) -> Node:
             last_node = None
             continue
         if re.match(r"^kinh gui\s*:?", f):
-            region = "addressees"
+            # "Kính gửi: Bộ Y tế." names its one addressee and ends there
+            region = "body" if t.rstrip().endswith(".") else "addressees"
             root.children.append(Node(kind="meta", start=a, end=z, marker="addressees", page=ln.page, bbox=ln.bbox))
             last_node = None
             continue
@@ -138,8 +139,12 @@ def build_outline(src: SourceText, doc) -> Node:
             continue
         marker, style, mlen = _marker(t)
         if region in ("recipients", "addressees"):
-            if style in ("dash", "plus", "star") or len(t) < 60 or (region == "recipients" and not t.endswith(".")):
+            # a short line continues the list, unless it introduces what follows ("… có ý kiến như sau:")
+            if (style in ("dash", "plus", "star") or (len(t) < 60 and not (region == "addressees" and t.endswith(":")))
+                    or (region == "recipients" and not t.endswith("."))):
                 root.children.append(Node(kind="meta", start=a, end=z, marker=region, page=ln.page, bbox=ln.bbox))
+                if region == "addressees" and t.rstrip().endswith(".") and not style:
+                    region = "body"
                 continue
             region = "body"
         if _SIGNER_TITLES.match(f) and len(t) < _T("signer_line_max_chars"):
