@@ -115,6 +115,7 @@ def test_purpose_items_count_only_when_they_name_someone_or_a_figure(pipeline, t
             "II. NHIỆM VỤ\n\n1. Nâng cấp hạ tầng mạng nội bộ của cơ quan.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "tn.txt", text)))
     assert [o.text[:14] for o in doc.obligations] == ["Xác định nhiệm", "Phấn đấu 90% h", "Nâng cấp hạ tầ"]
+    assert doc.obligations[0].lead == ["Các sở, ban, ngành"]  # the agencies it names are the ones to act
 
 
 def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(pipeline, tmp_path):

@@ -172,6 +172,9 @@ class ObligationBuilder:
             lead, source, offset = prev_subject[pid], "subject", None
         if not lead and cand.kind == "sentence" and prev_subject.get(_section_key(cand)):
             lead, source, offset = prev_subject[_section_key(cand)], "subject", None
+        if not lead and cand.ctx.purpose:
+            # a purpose item counts because it names who acts ("Xác định nhiệm vụ để các sở, ngành triển khai")
+            lead, source, offset = [m for m in w.mentions() if m.agency], "explicit", start
         if not lead and cand.ctx.lead:
             lead, source, offset = cand.ctx.lead, "heading", None
         if not lead and addressees:
