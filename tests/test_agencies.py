@@ -26,6 +26,10 @@ import pytest
     ("các sở, ban, ngành địa phương", "Các cơ quan, đơn vị, địa phương"),  # no comma before "địa phương"
     ("các ngành, các địa phương", "Các cơ quan, đơn vị, địa phương"),
     ("Bộ NN&MT", "Bộ Nông nghiệp và Môi trường"),
+    # level qualifiers are kept apart: the communes' committees and centres are not the province's
+    ("Ban Chỉ đạo chuyển đổi số cấp xã", "Ban Chỉ đạo chuyển đổi số cấp xã"),
+    ("Trung tâm Phục vụ hành chính công xã Mường Tè", "Trung tâm Phục vụ hành chính công cấp xã"),
+    ("Trung tâm Phục vụ hành chính công tỉnh Lai Châu", "Trung tâm Phục vụ hành chính công tỉnh"),
 ])
 def test_variants_resolve(gazetteer, written, canonical):
     ms = gazetteer.find(f"Giao {written} chủ trì", weak=True)
