@@ -126,3 +126,13 @@ def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(pipeline
             "Sở Nội vụ tham mưu UBND tỉnh ban hành Quyết định quy định chức năng của các phòng trước ngày 30/10/2025.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "qn.txt", text)))
     assert [o.text[:9] for o in doc.obligations] == ["Sở Nội vụ"]
+
+
+def test_a_past_marker_in_a_condition_does_not_make_a_report(pipeline, tmp_path):
+    from conftest import write
+    from extractor.ingest import read
+
+    text = ("Các chế độ báo cáo giấy sẽ được bãi bỏ nếu đã có dữ liệu số thay thế.\n\n"
+            "Năm 2025, tỉnh Bình Phước đã hoàn thành số hóa 90% hồ sơ.\n")
+    doc = pipeline.structure_and_extract(read(write(tmp_path, "bp.txt", text)))
+    assert [o.text[:14] for o in doc.obligations] == ["Các chế độ báo"]

@@ -20,6 +20,7 @@ class DirectiveClassifier:
         self.verb = R.rx("extract.directive_verb")
         self.modal = R.rx("extract.modal")
         self.closing = R.rx("extract.closing")
+        self.past_subordinate = R.rx("extract.past_subordinate")
         self.enacting = R.rx("extract.enacting")
         self.legal_basis = R.rx("extract.legal_basis")
         self.intro = R.rx("extract.intro")
@@ -49,7 +50,9 @@ class DirectiveClassifier:
         """Does "đã" mark the sentence's own action as done?  Not before a passive
         ("đã được số hóa": a relative clause) or a directive verb ("đã chỉ đạo": a reported directive)."""
         low = text.lower()
-        return any(not self.past_exempt.match(folded, m.end()) for m in self.past.finditer(low))
+        return any(not self.past_exempt.match(folded, m.end())
+                   and not self.past_subordinate.search(folded, max(0, m.start() - 14), m.start())
+                   for m in self.past.finditer(low))
 
     def is_background(self, text: str, folded: str) -> bool:
         """A sentence that reports or explains: a background opener, or "đã" with no directive cue."""
