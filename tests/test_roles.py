@@ -184,3 +184,13 @@ def test_the_letterhead_is_not_a_heading_that_tasks_the_issuer(pipeline, tmp_pat
             "2. Hoàn thiện Đề án, trình Thủ tướng Chính phủ trước ngày 15/12/2024.\n")
     doc = extract(pipeline, tmp_path, "vpcp.txt", text)
     assert [o.lead for o in doc.obligations] == [["Bộ Y tế"], ["Bộ Y tế"]]
+
+
+def test_a_province_wide_target_is_nobodys_task(pipeline, tmp_path):
+    text = ("Kính gửi: Các sở, ban, ngành tỉnh.\n\n"
+            "Theo đó, thành phố Huế phấn đấu đến năm 2026 có 100% hồ sơ công việc được xử lý trên môi trường mạng. "
+            "Đến năm 2030, 100% dịch vụ công đủ điều kiện được cung cấp trực tuyến toàn trình.\n\n"
+            "Mỗi xã, phường sẽ thành lập 01 Tổ công nghệ số cộng đồng trong quý III/2026.\n\n"
+            "Sở Y tế chủ trì triển khai bệnh án điện tử trước ngày 30/6/2026.\n")
+    doc = extract(pipeline, tmp_path, "hue.txt", text)
+    assert [o.lead for o in doc.obligations] == [[], [], ["UBND cấp xã"], ["Sở Y tế"]]

@@ -168,7 +168,11 @@ class ObligationBuilder:
             subj = subj if self.after_role.match(after_subj) else []
         lead, source, offset = (lead_m or subj), "explicit", start
         pid = id(cand.node)
-        if not lead and cand.kind == "sentence" and prev_subject.get(pid):
+        if not lead and (R.self_target(w) or (cand.kind == "sentence" and prev_subject.get(pid) is _SELF)):
+            # a province-wide target ("Tỉnh phấn đấu …" and the sentences after it): no one else takes it over
+            prev_subject[pid] = _SELF
+            return R.refs(R.support(w), "support", "explicit", start, *era)
+        if not lead and cand.kind == "sentence" and prev_subject.get(pid) and prev_subject[pid] is not _SELF:
             lead, source, offset = prev_subject[pid], "subject", None
         if not lead and cand.kind == "sentence" and prev_subject.get(_section_key(cand)):
             lead, source, offset = prev_subject[_section_key(cand)], "subject", None
@@ -213,6 +217,9 @@ class ObligationBuilder:
             refs = R.refs(cand.ctx.lead, "lead", "heading", None, *era) + refs
         leads = {r.canonical for r in refs if r.role == "lead"}
         return [r for r in refs if r.role == "lead" or r.canonical not in leads]
+
+
+_SELF: list = []  # prev_subject marker: the paragraph's sentences are the province's own targets
 
 
 def assign_ids(obligations: list[Obligation], doc_id: str) -> None:

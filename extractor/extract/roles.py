@@ -35,6 +35,8 @@ class RoleResolver:
         self.gap_first = R.rx("extract.subject_gap_first")
         self.gap_next = R.rx("extract.subject_gap_next")
         self.qualifier_gap = R.rx("extract.subject_qualifier_gap")
+        self.self_reference = R.rx("extract.self_reference")
+        self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
         self.support_after = R.rx("extract.support_after_agency")
@@ -85,6 +87,19 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def self_target(self, w: Window) -> bool:
+        """Does the sentence open with the province setting itself a target ("Tỉnh phấn đấu …",
+        "Thành phố Cần Thơ đặt mục tiêu …", "Đà Nẵng đặt mục tiêu …")?"""
+        f = w.folded
+        m = self.subject_lead.match(f)
+        pos = m.end() if m else 0
+        sm = self.self_reference.match(f, pos)
+        pos = sm.end() if sm else pos
+        pm = self.g.province_at(f, pos)
+        if not (sm or pm):
+            return False
+        return bool(self.self_target_rx.match(f, pm.end() if pm else pos))
 
     def _addressees(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int]:
         """Who a frame verb hands the task to; after the verb and a title the addressee is often
