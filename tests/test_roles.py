@@ -194,3 +194,19 @@ def test_a_province_wide_target_is_nobodys_task(pipeline, tmp_path):
             "Sở Y tế chủ trì triển khai bệnh án điện tử trước ngày 30/6/2026.\n")
     doc = extract(pipeline, tmp_path, "hue.txt", text)
     assert [o.lead for o in doc.obligations] == [[], [], ["UBND cấp xã"], ["Sở Y tế"]]
+
+
+def test_a_letters_description_before_the_frame_and_the_addressee_as_quy_co_quan(pipeline, tmp_path):
+    text = ("Bộ Nội vụ vừa phát đi văn bản đôn đốc lần 3, yêu cầu các bộ ngành, địa phương cập nhật dữ liệu "
+            "cán bộ trước ngày 30/9/2025.\n\n"
+            "Đặc biệt, Mặt trận Tổ quốc Việt Nam tỉnh, Tỉnh đoàn sẽ tuyên truyền về Bình dân học vụ số.\n")
+    doc = extract(pipeline, tmp_path, "bnv.txt", text)
+    assert [o.lead for o in doc.obligations] == [["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"],
+                                                 ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Tỉnh Đoàn"]]
+    letter = ("BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: 41/BKHCN-CĐSQG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+              "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 06 tháng 01 năm 2026\n\n"
+              "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
+              "Bộ Khoa học và Công nghệ trân trọng đề nghị Quý Cơ quan rà soát nền tảng số dùng chung "
+              "trước ngày 31/3/2026.\n")
+    doc = extract(pipeline, tmp_path, "bkhcn.txt", letter)
+    assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]  # "Quý Cơ quan" are the addressees
