@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import re
 from functools import lru_cache
 
 from extractor import ingest
@@ -129,11 +128,12 @@ def chunk_bounds(src: SourceText, limit: int) -> list[tuple[int, int]]:
     top-level heading, else blank line, else line break in the second half of
     the window, never inside a table."""
     text, n = src.text, len(src.text)
+    folded = fold(text)  # same length: offsets carry over
     bounds, a = [], 0
     while n - a > limit:
         lo, hi = a + limit // 2, a + limit
         b = None
-        for m in _TOP_HEADING.finditer(text, lo, hi):
+        for m in load_rules().rx("common.top_heading").finditer(folded, lo, hi):
             b = m.start() + 1
         if b is None:
             cut = text.rfind("\n\n", lo, hi)
@@ -146,9 +146,6 @@ def chunk_bounds(src: SourceText, limit: int) -> list[tuple[int, int]]:
         a = b
     bounds.append((a, n))
     return bounds
-
-
-_TOP_HEADING = re.compile(r"\n(?=(?:[IVX]{1,5}\.|Điều\s+\d+|PHỤ LỤC|Phụ lục)\s)")
 
 
 def _shift_obligation(ob: Obligation, delta: int, src: SourceText) -> Obligation:

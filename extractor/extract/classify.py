@@ -21,6 +21,7 @@ class DirectiveClassifier:
         self.modal = R.rx("extract.modal")
         self.closing = R.rx("extract.closing")
         self.past_subordinate = R.rx("extract.past_subordinate")
+        self.subordinator_window = R.threshold("segment.past_subordinator_window_chars")
         self.enacting = R.rx("extract.enacting")
         self.legal_basis = R.rx("extract.legal_basis")
         self.intro = R.rx("extract.intro")
@@ -51,7 +52,8 @@ class DirectiveClassifier:
         ("đã được số hóa": a relative clause) or a directive verb ("đã chỉ đạo": a reported directive)."""
         low = text.lower()
         return any(not self.past_exempt.match(folded, m.end())
-                   and not self.past_subordinate.search(folded, max(0, m.start() - 14), m.start())
+                   and not self.past_subordinate.search(folded, max(0, m.start() - self.subordinator_window),
+                                                        m.start())
                    for m in self.past.finditer(low))
 
     def is_background(self, text: str, folded: str) -> bool:
