@@ -30,6 +30,9 @@ import pytest
     ("Ban Chỉ đạo chuyển đổi số cấp xã", "Ban Chỉ đạo chuyển đổi số cấp xã"),
     ("Trung tâm Phục vụ hành chính công xã Mường Tè", "Trung tâm Phục vụ hành chính công cấp xã"),
     ("Trung tâm Phục vụ hành chính công tỉnh Lai Châu", "Trung tâm Phục vụ hành chính công tỉnh"),
+    ("các TCTD", "Các tổ chức tín dụng"),
+    ("Tổng Công ty Cảng hàng không Việt Nam", "Tổng công ty Cảng hàng không Việt Nam"),
+    ("các cơ sở khám bệnh, chữa bệnh", "Các cơ sở khám bệnh, chữa bệnh"),
 ])
 def test_variants_resolve(gazetteer, written, canonical):
     ms = gazetteer.find(f"Giao {written} chủ trì", weak=True)
