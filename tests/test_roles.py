@@ -210,3 +210,11 @@ def test_a_letters_description_before_the_frame_and_the_addressee_as_quy_co_quan
               "trước ngày 31/3/2026.\n")
     doc = extract(pipeline, tmp_path, "bkhcn.txt", letter)
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]  # "Quý Cơ quan" are the addressees
+
+
+def test_a_news_dateline_and_a_shared_head_list_as_subject(pipeline, tmp_path):
+    text = ("(Baochinhphu.vn) - Bộ Tài chính vừa có văn bản yêu cầu các địa phương công khai dự toán "
+            "trên cổng thông tin trước ngày 31/1/2026.\n\n"
+            "Theo đó, các bộ: Y tế, Tư pháp và Thanh tra Chính phủ sớm ban hành hướng dẫn trong quý I/2026.\n")
+    doc = extract(pipeline, tmp_path, "tin.txt", text)
+    assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"], ["Bộ Y tế", "Bộ Tư pháp", "Thanh tra Chính phủ"]]
