@@ -123,6 +123,7 @@ def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(pipeline
     from extractor.ingest import read
 
     text = ("Sau hợp nhất tỉnh, UBND tỉnh ban hành Quyết định số 512/QĐ-UBND ngày 02/9/2025 về Quy chế làm việc.\n\n"
+            "Bí thư Tỉnh ủy Lò Văn A - Trưởng Ban Chỉ đạo, Chủ tịch UBND tỉnh Hà Văn B - Phó Trưởng Ban chủ trì.\n\n"
             "Sở Nội vụ tham mưu UBND tỉnh ban hành Quyết định quy định chức năng của các phòng trước ngày 30/10/2025.\n")
     doc = pipeline.structure_and_extract(read(write(tmp_path, "qn.txt", text)))
     assert [o.text[:9] for o in doc.obligations] == ["Sở Nội vụ"]
