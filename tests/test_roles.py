@@ -218,3 +218,10 @@ def test_a_news_dateline_and_a_shared_head_list_as_subject(pipeline, tmp_path):
             "Theo đó, các bộ: Y tế, Tư pháp và Thanh tra Chính phủ sớm ban hành hướng dẫn trong quý I/2026.\n")
     doc = extract(pipeline, tmp_path, "tin.txt", text)
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"], ["Bộ Y tế", "Bộ Tư pháp", "Thanh tra Chính phủ"]]
+
+
+def test_an_agency_named_as_the_topic_takes_the_task(pipeline, tmp_path):
+    text = ("Về phía các tổ chức tín dụng, Phó Thống đốc yêu cầu cập nhật đầy đủ dữ liệu tín dụng trước ngày 31/3/2026.\n\n"
+            "Đối với thủ tục hành chính cấp xã, Sở Nội vụ hướng dẫn quy trình nội bộ trong quý II/2026.\n")
+    doc = extract(pipeline, tmp_path, "topic.txt", text)
+    assert [o.lead for o in doc.obligations] == [["Các tổ chức tín dụng"], ["Sở Nội vụ"]]

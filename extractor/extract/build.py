@@ -168,6 +168,8 @@ class ObligationBuilder:
             subj = subj if self.after_role.match(after_subj) else []
         lead, source, offset = (lead_m or subj), "explicit", start
         pid = id(cand.node)
+        if not lead:
+            lead = R.topic(w)  # "Về phía các TCTD, Phó Thống đốc yêu cầu …"
         if not lead and (R.self_target(w) or (cand.kind == "sentence" and prev_subject.get(pid) is _SELF)):
             # a province-wide target ("Tỉnh phấn đấu …" and the sentences after it): no one else takes it over
             prev_subject[pid] = _SELF

@@ -36,6 +36,7 @@ class RoleResolver:
         self.gap_next = R.rx("extract.subject_gap_next")
         self.qualifier_gap = R.rx("extract.subject_qualifier_gap")
         self.self_reference = R.rx("extract.self_reference")
+        self.topic_opener = R.rx("extract.topic_opener")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
@@ -87,6 +88,13 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def topic(self, w: Window) -> list[Mention]:
+        """Agencies named as the sentence's topic ("Về phía các TCTD, …", "Đối với Sở Y tế, …")."""
+        m = self.topic_opener.match(w.folded)
+        if not m:
+            return []
+        return self._list_at(w, m.end())[0]
 
     def self_target(self, w: Window) -> bool:
         """Does the sentence open with the province setting itself a target ("Tỉnh phấn đấu …",
