@@ -42,6 +42,17 @@ def annotate(pipeline, tmp_path):
     return make
 
 
+@pytest.fixture
+def extract(pipeline, tmp_path):
+    """text -> the pipeline's Document (no DTI linking) of a made-up letter."""
+    from extractor.ingest import read
+
+    def make(text: str, name: str = "letter.txt"):
+        return pipeline.structure_and_extract(read(write(tmp_path, name, text)))
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory, pipeline):
     """The five seed documents of corpus/ in a database in a tmp dir (no DTI linking: tests that need

@@ -78,62 +78,47 @@ def test_news_of_a_document_is_no_obligation(text, expected):
     assert directive(text) is expected
 
 
-def test_enacting_and_execution_clauses_direct_no_one(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_enacting_and_execution_clauses_direct_no_one(extract):
     text = ("QUYẾT ĐỊNH\n\nĐiều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026 của tỉnh Yên Bái.\n\n"
             "Điều 2. Sở Khoa học và Công nghệ chủ trì theo dõi, đôn đốc thực hiện Kế hoạch.\n\n"
             "Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc các sở, Chủ tịch UBND các xã chịu trách nhiệm "
             "thi hành Nghị quyết này.\n\nĐiều 4. Quyết định này có hiệu lực thi hành sau 10 ngày kể từ ngày ký.\n\n"
             "Sở Giáo dục và Đào tạo ban hành kèm theo văn bản này Hướng dẫn học bạ số.\n\n"
             "Sở Y tế thực hiện báo cáo theo biểu mẫu kèm theo văn bản này.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "qd.txt", text)))
+    doc = extract(text, "qd.txt")
     assert [o.text[:20] for o in doc.obligations] == ["Sở Khoa học và Công ", "Sở Y tế thực hiện bá"]
 
 
-def test_a_background_opener_does_not_drop_the_directives_after_it(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_a_background_opener_does_not_drop_the_directives_after_it(extract):
     text = ("Thời gian qua, tỉnh Lạng Sơn đã triển khai nhiều nền tảng số. Ứng dụng công nghệ số trong giao thông "
             "chưa đáp ứng yêu cầu. Tỷ lệ hồ sơ trực tuyến đạt 61%. Các sở, ban, ngành cần rà soát quy trình nội bộ "
             "trước ngày 30/9/2025.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "ls.txt", text)))
+    doc = extract(text, "ls.txt")
     # the first three report; the last names who acts and uses a modal
     assert [o.text[:22] for o in doc.obligations] == ["Các sở, ban, ngành cần"]
 
 
-def test_purpose_items_count_only_when_they_name_someone_or_a_figure(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_purpose_items_count_only_when_they_name_someone_or_a_figure(extract):
     text = ("KẾ HOẠCH\nChuyển đổi số tỉnh Tây Ninh năm 2026\n\nI. MỤC ĐÍCH, YÊU CẦU\n\n"
             "1. Quán triệt đầy đủ quan điểm, mục tiêu về chuyển đổi số.\n\n"
             "2. Xác định nhiệm vụ cụ thể để các sở, ban, ngành triển khai.\n\n"
             "3. Phấn đấu 90% hồ sơ được xử lý trực tuyến.\n\n"
             "II. NHIỆM VỤ\n\n1. Nâng cấp hạ tầng mạng nội bộ của cơ quan.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "tn.txt", text)))
+    doc = extract(text, "tn.txt")
     assert [o.text[:14] for o in doc.obligations] == ["Xác định nhiệm", "Phấn đấu 90% h", "Nâng cấp hạ tầ"]
     assert doc.obligations[0].lead == ["Các sở, ban, ngành"]  # the agencies it names are the ones to act
 
 
-def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_issuing_a_numbered_document_is_news_and_drafting_one_is_a_task(extract):
     text = ("Sau hợp nhất tỉnh, UBND tỉnh ban hành Quyết định số 512/QĐ-UBND ngày 02/9/2025 về Quy chế làm việc.\n\n"
             "Bí thư Tỉnh ủy Lò Văn A - Trưởng Ban Chỉ đạo, Chủ tịch UBND tỉnh Hà Văn B - Phó Trưởng Ban chủ trì.\n\n"
             "Sở Nội vụ tham mưu UBND tỉnh ban hành Quyết định quy định chức năng của các phòng trước ngày 30/10/2025.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "qn.txt", text)))
+    doc = extract(text, "qn.txt")
     assert [o.text[:9] for o in doc.obligations] == ["Sở Nội vụ"]
 
 
-def test_a_past_marker_in_a_condition_does_not_make_a_report(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_a_past_marker_in_a_condition_does_not_make_a_report(extract):
     text = ("Các chế độ báo cáo giấy sẽ được bãi bỏ nếu đã có dữ liệu số thay thế.\n\n"
             "Năm 2025, tỉnh Bình Phước đã hoàn thành số hóa 90% hồ sơ.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "bp.txt", text)))
+    doc = extract(text, "bp.txt")
     assert [o.text[:14] for o in doc.obligations] == ["Các chế độ báo"]

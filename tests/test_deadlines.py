@@ -145,9 +145,7 @@ def test_deadline_words_come_from_the_rule_file():
     assert parse_deadline("Đề nghị Sở Y tế triển khai từ năm 2026", 2025).kind == "from"
 
 
-def test_a_deadline_cell_may_hold_only_a_year_or_a_month(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
+def test_a_deadline_cell_may_hold_only_a_year_or_a_month(extract):
     from extractor.nlp.deadlines import cell_deadline
 
     assert cell_deadline(" 2026 ").date == "2026-12-31"
@@ -157,19 +155,16 @@ def test_a_deadline_cell_may_hold_only_a_year_or_a_month(pipeline, tmp_path):
     text = ("| TT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n|---|---|---|---|\n"
             "| 1 | Xây dựng kho dữ liệu nông nghiệp | Sở Nông nghiệp và Môi trường | 2026 |\n"
             "| 2 | Số hóa hồ sơ đất đai | Sở Nông nghiệp và Môi trường | 11/2025 |\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "annex.md", text)))
+    doc = extract(text, "annex.md")
     assert [(o.deadline.kind, o.deadline.date) for o in doc.obligations] == [("year", "2026-12-31"),
                                                                             ("period", "2025-11-30")]
     # the same bare year in prose is no deadline
-    prose = pipeline.structure_and_extract(read(write(tmp_path, "p.txt", "Sở Y tế triển khai Đề án 2026 về bệnh án điện tử.\n")))
+    prose = extract("Sở Y tế triển khai Đề án 2026 về bệnh án điện tử.\n", "p.txt")
     assert [o.deadline for o in prose.obligations] == [None]
 
 
-def test_a_plans_horizon_is_not_the_year_its_bare_dates_take(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_a_plans_horizon_is_not_the_year_its_bare_dates_take(extract):
     text = ("KẾ HOẠCH\nPhát triển hạ tầng số tỉnh Hà Giang định hướng đến năm 2030\nTriển khai trong năm 2026\n\n"
             "1. Sở Xây dựng hoàn thành quy hoạch vị trí trạm BTS trước ngày 15/11.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "hg.txt", text)))
+    doc = extract(text, "hg.txt")
     assert [o.deadline.date for o in doc.obligations] == ["2026-11-15"]

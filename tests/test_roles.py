@@ -3,14 +3,6 @@
 from extractor.nlp.document import Window
 
 
-def extract(pipeline, tmp_path, name, text):
-    """The pipeline's Document for a made-up letter."""
-    from conftest import write
-    from extractor.ingest import read
-
-    return pipeline.structure_and_extract(read(write(tmp_path, name, text)))
-
-
 def window(doc, needle):
     text = doc.user_data["text"]
     a = text.index(needle)
@@ -46,8 +38,8 @@ def test_subject_support_and_relative_clause(annotate):
     assert R.support(w3.sub(2, len(w3.text)))[0].canonical.startswith("Báo") or True
 
 
-def test_table_row_roles_come_from_cells(pipeline, tmp_path):
-    doc = extract(pipeline, tmp_path, "tv.txt", LETTER)
+def test_table_row_roles_come_from_cells(extract):
+    doc = extract(LETTER, "tv.txt")
     row = [o for o in doc.obligations if o.text.startswith("Số hóa hồ sơ hộ tịch")][0]
     assert row.lead == ["Sở Tư pháp"]
     assert "UBND cấp xã" in row.support and "Trung tâm Phục vụ hành chính công tỉnh" in row.support
@@ -69,8 +61,8 @@ Báo cáo kết quả trước ngày 15/12/2024.
 """
 
 
-def test_directive_frames_name_the_addressee_not_the_issuer(pipeline, tmp_path):
-    doc = extract(pipeline, tmp_path, "nb.txt", NEWS)
+def test_directive_frames_name_the_addressee_not_the_issuer(extract):
+    doc = extract(NEWS, "nb.txt")
     by = {o.text[:30]: o for o in doc.obligations}
     assert by["Theo đó, Chủ tịch UBND tỉnh yê"].lead == ["Sở Y tế"]
     assert by["Để nâng cao chỉ số DTI, UBND t"].lead == ["Sở Khoa học và Công nghệ"]
@@ -81,30 +73,30 @@ def test_directive_frames_name_the_addressee_not_the_issuer(pipeline, tmp_path):
     assert not any(o.text.startswith(("Ninh Bình đẩy mạnh", "UBND tỉnh cho biết")) for o in doc.obligations)
 
 
-def test_group_phrase_expands_on_the_era_an_undated_text_shows(pipeline, tmp_path):
+def test_group_phrase_expands_on_the_era_an_undated_text_shows(extract):
     text = "UBND tỉnh yêu cầu các địa phương hoàn thành số hóa hồ sơ, kết quả giải quyết thủ tục hành chính của các xã, phường, đặc khu.\n"
-    doc = extract(pipeline, tmp_path, "era.txt", text)
+    doc = extract(text, "era.txt")
     assert doc.obligations[0].lead == ["UBND cấp xã"]
     older = "Số: 12/UBND-KT\nLai Châu, ngày 12 tháng 3 năm 2023\n\nUBND tỉnh yêu cầu các địa phương rà soát hạ tầng mạng.\n"
-    doc = extract(pipeline, tmp_path, "era2.txt", older)
+    doc = extract(older, "era2.txt")
     assert doc.obligations[0].lead == ["UBND cấp huyện"]
 
 
-def test_province_and_official_name_between_issuer_and_verb(pipeline, tmp_path):
+def test_province_and_official_name_between_issuer_and_verb(extract):
     text = ("Chủ tịch UBND tỉnh Trà Vinh Lê Văn Hẳn yêu cầu Giám đốc Sở Nội vụ rà soát vị trí việc làm về chuyển đổi số.\n\n"
             "Phó Chủ tịch UBND tỉnh Sóc Trăng chỉ đạo Thủ trưởng các sở, ban, ngành, đơn vị thuộc UBND tỉnh; Chủ tịch UBND các huyện hoàn thành số hóa hồ sơ.\n")
-    doc = extract(pipeline, tmp_path, "tv2.txt", text)
+    doc = extract(text, "tv2.txt")
     assert doc.obligations[0].lead == ["Sở Nội vụ"]
     assert doc.obligations[1].lead[0] == "Các sở, ban, ngành"
 
 
-def test_passive_unnamed_and_terse_frames(pipeline, tmp_path):
+def test_passive_unnamed_and_terse_frames(extract):
     text = ("UBND tỉnh Điện Biên vừa ban hành Công văn số 812/UBND-KT ngày 04/3/2024 về học bạ số.\n\n"
             "Sở Giáo dục và Đào tạo được giao chủ trì triển khai học bạ số trước ngày 30/5/2024.\n\n"
             "Các sở, ban, ngành được yêu cầu cập nhật dữ liệu lên hệ thống trong quý II/2024.\n\n"
             "UBND tỉnh yêu cầu Giám đốc các sở rà soát hệ thống thông tin cấp độ 3.\n\n"
             "Ngoài ra, tỉnh cũng đề nghị các doanh nghiệp viễn thông phủ sóng 100% thôn, bản trong năm 2024.\n")
-    doc = extract(pipeline, tmp_path, "db.txt", text)
+    doc = extract(text, "db.txt")
     by = {o.text[:20]: o.lead for o in doc.obligations}
     # "được" (a lower-case đ, inside the À-Ỹ range) is no person's name before the verb
     assert by["Sở Giáo dục và Đào t"] == ["Sở Giáo dục và Đào tạo"]
@@ -113,28 +105,28 @@ def test_passive_unnamed_and_terse_frames(pipeline, tmp_path):
     assert by["Ngoài ra, tỉnh cũng "] == ["Các doanh nghiệp viễn thông"]
 
 
-def test_parenthesised_agency_headings_lead_their_items(pipeline, tmp_path):
+def test_parenthesised_agency_headings_lead_their_items(extract):
     text = ("Ủy ban nhân dân tỉnh yêu cầu:\n\n(1) Sở Tài chính:\n\n- Chủ trì bố trí kinh phí cho nền tảng số trước ngày 30/4/2026.\n\n"
             "- Hướng dẫn các xã lập dự toán.\n\n(2) Công an tỉnh:\n\n- Chủ trì làm sạch dữ liệu dân cư trong tháng 5/2026.\n\n"
             "- Thành lập Ban chỉ đạo chuyển đổi số của đơn vị.\n")
-    doc = extract(pipeline, tmp_path, "paren.txt", text)
+    doc = extract(text, "paren.txt")
     assert [o.lead for o in doc.obligations] == [["Sở Tài chính"], ["Sở Tài chính"], ["Công an tỉnh"], ["Công an tỉnh"]]
 
 
-def test_a_central_letters_groups_are_ministries_and_provinces(pipeline, tmp_path):
+def test_a_central_letters_groups_are_ministries_and_provinces(extract):
     text = ("BỘ Y TẾ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 415/BYT-CNTT\nHà Nội, ngày 10 tháng 4 năm 2026\n\n"
             "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
             "1. Các địa phương cập nhật dữ liệu khám chữa bệnh lên nền tảng số trước ngày 30/6/2026.\n\n"
             "2. Các bộ, ngành, địa phương phối hợp kết nối hồ sơ sức khỏe điện tử.\n\n"
             "3. Trung tâm Chuyển đổi số Thành phố Hải Phòng hướng dẫn các cơ sở y tế sử dụng VNeID.\n")
-    doc = extract(pipeline, tmp_path, "byt.txt", text)
+    doc = extract(text, "byt.txt")
     leads = [o.lead for o in doc.obligations]
     assert leads[0] == ["UBND cấp tỉnh"]  # a ministry's "địa phương" are the provinces, not the communes
     assert leads[1] == ["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"]
     assert leads[2] == ["Trung tâm Chuyển đổi số tỉnh"]  # a centrally-run city's body is the province's
 
 
-def test_qualified_groups_chained_prefaces_and_a_sections_preamble(pipeline, tmp_path):
+def test_qualified_groups_chained_prefaces_and_a_sections_preamble(extract):
     text = ("UBND TỈNH SÓC TRĂNG\nSố: 301/KH-UBND\nSóc Trăng, ngày 10 tháng 3 năm 2024\n\n"
             "## I. NHIỆM VỤ CHUNG\n\n"
             "UBND tỉnh giao Thủ trưởng các sở, ban, ngành, đơn vị thuộc UBND tỉnh; Chủ tịch UBND các huyện, "
@@ -145,7 +137,7 @@ def test_qualified_groups_chained_prefaces_and_a_sections_preamble(pipeline, tmp
             "Để đạt các mục tiêu trên, các sở, ban, ngành, UBND các huyện, thị xã cần thực hiện các nhiệm vụ sau đây:\n\n"
             "### 1. Về hạ tầng số\n\na) Rà soát, nâng cấp mạng nội bộ của cơ quan.\n\n"
             "### 2. Về dữ liệu số\n\na) Xây dựng cơ sở dữ liệu chuyên ngành, kết nối với kho dữ liệu dùng chung.\n")
-    doc = extract(pipeline, tmp_path, "soctrang.txt", text)
+    doc = extract(text, "soctrang.txt")
     by = {o.text[:20]: o.lead for o in doc.obligations}
     # an agency after "thuộc" says whose units they are; the list goes on past it
     assert by["UBND tỉnh giao Thủ t"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
@@ -155,12 +147,12 @@ def test_qualified_groups_chained_prefaces_and_a_sections_preamble(pipeline, tmp
     assert by["Xây dựng cơ sở dữ li"] == ["Các sở, ban, ngành", "UBND cấp huyện"]
 
 
-def test_speakers_sessions_and_dates_preface_the_subject(pipeline, tmp_path):
+def test_speakers_sessions_and_dates_preface_the_subject(extract):
     text = ("Bà Lò Thị Mai nhấn mạnh, để đạt 90 tiêu chí, các sở, ban, ngành cần rà soát quy trình nội bộ.\n\n"
             "Phát biểu tại buổi làm việc, Chủ tịch UBND tỉnh Lê Văn Hùng đề nghị Sở Tài chính bố trí kinh phí.\n\n"
             "Từ ngày 15/8, Sở Y tế thực hiện ký số trên 100% văn bản đi.\n\n"
             "Sở Nội vụ tăng cường chia sẻ, kết nối dữ liệu cán bộ với hệ thống quốc gia.\n")
-    doc = extract(pipeline, tmp_path, "sl.txt", text)
+    doc = extract(text, "sl.txt")
     by = {o.text[:12]: o.lead for o in doc.obligations}
     assert by["Bà Lò Thị Ma"] == ["Các sở, ban, ngành"]  # the speaker is no one's lead
     assert by["Phát biểu tạ"] == ["Sở Tài chính"]
@@ -168,39 +160,39 @@ def test_speakers_sessions_and_dates_preface_the_subject(pipeline, tmp_path):
     assert by["Sở Nội vụ tă"] == ["Sở Nội vụ"]  # "chia sẻ," is an action here, not a verb of saying
 
 
-def test_a_central_letter_names_the_provinces_through_their_chairs(pipeline, tmp_path):
+def test_a_central_letter_names_the_provinces_through_their_chairs(extract):
     text = ("THỦ TƯỚNG CHÍNH PHỦ\nSố: 12/CĐ-TTg\nHà Nội, ngày 03 tháng 10 năm 2025\n\nCÔNG ĐIỆN\n\n"
             "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương "
             "chỉ đạo rà soát thủ tục hành chính trước ngày 15/10/2025.\n")
-    doc = extract(pipeline, tmp_path, "cd.txt", text)
+    doc = extract(text, "cd.txt")
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]
 
 
-def test_the_letterhead_is_not_a_heading_that_tasks_the_issuer(pipeline, tmp_path):
+def test_the_letterhead_is_not_a_heading_that_tasks_the_issuer(extract):
     text = ("VĂN PHÒNG CHÍNH PHỦ\n--------\nSố: 7712/VPCP-KGVX\nV/v đề án bệnh án điện tử\n"
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 11 năm 2024\n\n"
             "Kính gửi: Bộ Y tế.\n\nXét đề nghị của Bộ Y tế, Phó Thủ tướng có ý kiến như sau:\n\n"
             "1. Rà soát lộ trình triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.\n\n"
             "2. Hoàn thiện Đề án, trình Thủ tướng Chính phủ trước ngày 15/12/2024.\n")
-    doc = extract(pipeline, tmp_path, "vpcp.txt", text)
+    doc = extract(text, "vpcp.txt")
     assert [o.lead for o in doc.obligations] == [["Bộ Y tế"], ["Bộ Y tế"]]
 
 
-def test_a_province_wide_target_is_nobodys_task(pipeline, tmp_path):
+def test_a_province_wide_target_is_nobodys_task(extract):
     text = ("Kính gửi: Các sở, ban, ngành tỉnh.\n\n"
             "Theo đó, thành phố Huế phấn đấu đến năm 2026 có 100% hồ sơ công việc được xử lý trên môi trường mạng. "
             "Đến năm 2030, 100% dịch vụ công đủ điều kiện được cung cấp trực tuyến toàn trình.\n\n"
             "Mỗi xã, phường sẽ thành lập 01 Tổ công nghệ số cộng đồng trong quý III/2026.\n\n"
             "Sở Y tế chủ trì triển khai bệnh án điện tử trước ngày 30/6/2026.\n")
-    doc = extract(pipeline, tmp_path, "hue.txt", text)
+    doc = extract(text, "hue.txt")
     assert [o.lead for o in doc.obligations] == [[], [], ["UBND cấp xã"], ["Sở Y tế"]]
 
 
-def test_a_letters_description_before_the_frame_and_the_addressee_as_quy_co_quan(pipeline, tmp_path):
+def test_a_letters_description_before_the_frame_and_the_addressee_as_quy_co_quan(extract):
     text = ("Bộ Nội vụ vừa phát đi văn bản đôn đốc lần 3, yêu cầu các bộ ngành, địa phương cập nhật dữ liệu "
             "cán bộ trước ngày 30/9/2025.\n\n"
             "Đặc biệt, Mặt trận Tổ quốc Việt Nam tỉnh, Tỉnh đoàn sẽ tuyên truyền về Bình dân học vụ số.\n")
-    doc = extract(pipeline, tmp_path, "bnv.txt", text)
+    doc = extract(text, "bnv.txt")
     assert [o.lead for o in doc.obligations] == [["Các Bộ, ngành Trung ương", "UBND cấp tỉnh"],
                                                  ["Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh", "Tỉnh Đoàn"]]
     letter = ("BỘ KHOA HỌC VÀ CÔNG NGHỆ\nSố: 41/BKHCN-CĐSQG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
@@ -208,20 +200,20 @@ def test_a_letters_description_before_the_frame_and_the_addressee_as_quy_co_quan
               "Kính gửi: Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương.\n\n"
               "Bộ Khoa học và Công nghệ trân trọng đề nghị Quý Cơ quan rà soát nền tảng số dùng chung "
               "trước ngày 31/3/2026.\n")
-    doc = extract(pipeline, tmp_path, "bkhcn.txt", letter)
+    doc = extract(letter, "bkhcn.txt")
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"]]  # "Quý Cơ quan" are the addressees
 
 
-def test_a_news_dateline_and_a_shared_head_list_as_subject(pipeline, tmp_path):
+def test_a_news_dateline_and_a_shared_head_list_as_subject(extract):
     text = ("(Baochinhphu.vn) - Bộ Tài chính vừa có văn bản yêu cầu các địa phương công khai dự toán "
             "trên cổng thông tin trước ngày 31/1/2026.\n\n"
             "Theo đó, các bộ: Y tế, Tư pháp và Thanh tra Chính phủ sớm ban hành hướng dẫn trong quý I/2026.\n")
-    doc = extract(pipeline, tmp_path, "tin.txt", text)
+    doc = extract(text, "tin.txt")
     assert [o.lead for o in doc.obligations] == [["UBND cấp tỉnh"], ["Bộ Y tế", "Bộ Tư pháp", "Thanh tra Chính phủ"]]
 
 
-def test_an_agency_named_as_the_topic_takes_the_task(pipeline, tmp_path):
+def test_an_agency_named_as_the_topic_takes_the_task(extract):
     text = ("Về phía các tổ chức tín dụng, Phó Thống đốc yêu cầu cập nhật đầy đủ dữ liệu tín dụng trước ngày 31/3/2026.\n\n"
             "Đối với thủ tục hành chính cấp xã, Sở Nội vụ hướng dẫn quy trình nội bộ trong quý II/2026.\n")
-    doc = extract(pipeline, tmp_path, "topic.txt", text)
+    doc = extract(text, "topic.txt")
     assert [o.lead for o in doc.obligations] == [["Các tổ chức tín dụng"], ["Sở Nội vụ"]]

@@ -47,30 +47,24 @@ def test_sentences_do_not_end_at_abbreviations(annotate):
         "Giao UBND TP. Lai Châu triển khai.", "Sở Y tế phối hợp."]
 
 
-def test_deadline_only_sentence_joins_its_task_and_preambles_are_no_tasks(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_deadline_only_sentence_joins_its_task_and_preambles_are_no_tasks(extract):
     text = ("KẾ HOẠCH TRIỂN KHAI NGHỊ QUYẾT SỐ 57-NQ/TW NGÀY 22/12/2024 CỦA BỘ CHÍNH TRỊ VỀ ĐỘT PHÁ PHÁT TRIỂN KHOA HỌC, "
             "CÔNG NGHỆ, ĐỔI MỚI SÁNG TẠO VÀ CHUYỂN ĐỔI SỐ TRÊN ĐỊA BÀN TỈNH BẮC KẠN\n\n"
             "Thực hiện Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị, UBND tỉnh ban hành Kế hoạch như sau:\n\n"
             "Sở Tư pháp rà soát quy trình nội bộ của từng thủ tục hành chính. Hoàn thành trước ngày 15/8/2025.\n\n"
             "Đây là nhiệm vụ trọng tâm của năm 2025.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "bk.txt", text)))
+    doc = extract(text, "bk.txt")
     assert [o.text for o in doc.obligations] == [
         "Sở Tư pháp rà soát quy trình nội bộ của từng thủ tục hành chính. Hoàn thành trước ngày 15/8/2025."]
     ob = doc.obligations[0]
     assert ob.lead == ["Sở Tư pháp"] and ob.deadline.date == "2025-08-15"
 
 
-def test_sentences_may_open_with_a_percentage_never_with_a_small_letter(pipeline, tmp_path):
-    from conftest import write
-    from extractor.ingest import read
-
+def test_sentences_may_open_with_a_percentage_never_with_a_small_letter(extract, annotate, pipeline):
     text = ("Đến năm 2026 tỉnh Sóc Trăng có 250 điểm phục vụ bưu chính. 100% số xã có điểm phục vụ có người phục vụ. "
             "Tổ công nghệ số cộng đồng có nhiệm vụ hướng dẫn người dân cài đặt VNeID.\n")
-    doc = pipeline.structure_and_extract(read(write(tmp_path, "st.txt", text)))
+    doc = extract(text, "st.txt")
     assert [o.text[:12] for o in doc.obligations] == ["Đến năm 2026", "100% số xã c", "Tổ công nghệ"]
     seg = pipeline.nlp.get_pipe("obligation_segmenter").segmenter
-    d2 = pipeline.annotate(read(write(tmp_path, "s2.txt", "Hồ sơ được số hóa. được lưu trữ trên kho dữ liệu.\n")))
+    d2 = annotate("Hồ sơ được số hóa. được lưu trữ trên kho dữ liệu.\n", "s2.txt")
     assert len(seg.sentences(d2, 0, len(d2.user_data["text"]))) == 1  # "được" is no sentence start
