@@ -67,7 +67,7 @@ class Pipeline:
         root = build_outline(src, doc)
         doc.user_data["outline"] = root
         if head is not None:
-            doc.user_data.update({k: head[k] for k in ("meta", "doc_year", "addressees", "as_of")})
+            doc.user_data.update({k: head[k] for k in ("meta", "issuer", "doc_year", "addressees", "as_of")})
         else:
             meta = read_meta(src, root, self.g)
             year = int(meta.issued_date[:4]) if meta.issued_date else _title_year(src)
@@ -76,6 +76,7 @@ class Pipeline:
             meta.recipients = [src.text[n.start:n.end].strip(" -;.") for n in root.children
                                if n.kind == "meta" and n.marker == "recipients"][1:]
             doc.user_data.update(meta=meta, doc_year=year, addressees=addr,
+                                 issuer=self.g.resolve(meta.issuer) if meta.issuer else None,
                                  as_of=meta.issued_date or _era(doc.user_data["folded"])
                                  or (f"{year}-01-01" if year else None))
         for name, proc in nlp.pipeline:

@@ -170,8 +170,7 @@ class Segmenter:
         if not lead and ms and (sum(m.end - m.start for m in ms) >= self.T["agency_heading_cover"] * len(w.text.strip())
                                 or self.assign_opener.match(hs)):
             lead = ms
-        meta = doc.user_data.get("meta")
-        issuer = self.roles.g.resolve(meta.issuer) if meta is not None and meta.issuer else None
+        issuer = doc.user_data.get("issuer")  # resolved once per document (Pipeline.annotate)
         if lead and issuer and all(m.agency is issuer for m in lead):
             lead = []  # the letterhead ("VĂN PHÒNG CHÍNH PHỦ"): the issuer assigns, it is not the one tasked
         # Only numbered sections pass a deadline down; a document title ("ĐỀ ÁN ... ĐẾN NĂM 2030") does not.
