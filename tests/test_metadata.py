@@ -49,11 +49,19 @@ def test_type_from_code():
     ("Bộ Nội vụ vừa ban hành văn bản số 905/BNV-CCHC đề nghị các địa phương rà soát thủ tục theo Kế hoạch số "
      "12/KH-BNV ngày 2/1/2024 của Bộ.\n",
      {"number": "905/BNV-CCHC", "type": "Công văn", "issuer": "Bộ Nội vụ", "province": None, "reported": True}),
-    # the article never names its province: none is guessed (not even from a saved page's address);
-    # an unnumbered kind in the lead
+    # the article never names its province: the provincial portal it was saved from does; an unnumbered kind
     ("# source: https://www.thaibinh.gov.vn/tin-tuc/abc\nUBND tỉnh vừa ban hành kế hoạch triển khai ứng dụng định "
      "danh điện tử. Sở Y tế có trách nhiệm hướng dẫn các cơ sở khám bệnh.\n",
-     {"number": None, "type": "Kế hoạch", "province": None, "issued_date": None, "reported": True}),
+     {"number": None, "type": "Kế hoạch", "province": "Thái Bình", "issuer": "UBND tỉnh Thái Bình",
+      "issued_date": None, "reported": True}),
+    # a provincial paper ("bao" + the province), spelled as the host spells it
+    ("# source: https://baothuathienhue.vn/tin/9\nUBND tỉnh vừa có công văn yêu cầu các sở rà soát thủ tục.\n",
+     {"province": "Thừa Thiên Huế", "issuer": "UBND tỉnh Thừa Thiên Huế"}),
+    # a national paper, or a host that only starts with a province's name, says nothing
+    ("# source: https://vnexpress.net/a-1\nUBND tỉnh vừa có công văn yêu cầu các sở rà soát thủ tục.\n",
+     {"province": None}),
+    ("# source: https://hoabinhresort.com.vn/a\nUBND tỉnh vừa có công văn yêu cầu các sở rà soát thủ tục.\n",
+     {"province": None}),
     # a centrally-run city is "UBND thành phố"; "tham mưu cho Chủ tịch UBND ... ban hành" does not issue
     ("Sở Nội vụ tham mưu cho Chủ tịch UBND thành phố ban hành quyết định. Ngày 8/5/2025, UBND thành phố Đà Nẵng có "
      "Công văn số 301/UBND-SNV yêu cầu các sở rà soát.\n",

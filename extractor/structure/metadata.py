@@ -549,6 +549,30 @@ def _article_province(text: str, g: Gazetteer) -> Optional[str]:
     if counts:
         top = max(counts, key=lambda k: counts[k])  # dicts keep first-seen order: ties go to the first
         return top if counts[top] > _LIMIT["article_province_share"] * sum(counts.values()) else None
-    # No fallback to the page's address: a letter a user saves carries none, and the development
-    # files' "# source:" line must not answer for them.
+    return _host_province(text)
+
+
+_HOST_PREFIXES = tuple(_R.get("metadata.host_prefixes.names"))
+_HOST_SLUGS: dict[str, str] = {}  # "thuathienhue" -> "Thừa Thiên Huế": the first spelling of a slug wins
+for _p in load_gazetteer().provinces.values():
+    for _n in [_p["name"], *_p.get("variants", [])]:
+        _HOST_SLUGS.setdefault(re.sub(r"[^a-z]", "", fold(_n)), _n)
+
+
+def _host_province(text: str) -> Optional[str]:
+    """The province of the portal or provincial paper a saved article came from, by its address.
+
+    Only an article that names no province reaches here ("UBND tỉnh ban hành ..." on
+    kontum.gov.vn); the address is the one fact left that says whose "tỉnh" it is.
+    """
+    m = _SOURCE_LINE.match(fold(text.split("\n", 1)[0]))
+    host = re.match(r"(?:[a-z]+://)?([^/?#]+)", m.group("url")) if m else None
+    if not host:
+        return None
+    # the name the host spells, as the body path keeps "as written": baothuathienhue -> Thừa Thiên Huế
+    for label in host.group(1).lower().split("."):
+        label = re.sub(r"[^a-z]", "", label)
+        for cand in (label, *(label[len(p):] for p in _HOST_PREFIXES if label.startswith(p))):
+            if len(cand) >= 3 and cand in _HOST_SLUGS:
+                return _HOST_SLUGS[cand]
     return None
