@@ -62,6 +62,16 @@ def test_type_from_code():
      {"province": None}),
     ("# source: https://hoabinhresort.com.vn/a\nUBND tỉnh vừa có công văn yêu cầu các sở rà soát thủ tục.\n",
      {"province": None}),
+    # an unnumbered document the article describes: "Theo Kế hoạch của X", "Quyết định nêu rõ", "kế hoạch 45"
+    ("Theo Kế hoạch của UBND tỉnh Sơn La, trong quý IV các sở, ngành hoàn thành số hóa hồ sơ.\n",
+     {"type": "Kế hoạch", "issuer": "UBND tỉnh Sơn La", "province": "Sơn La"}),
+    ("Thủ tướng quyết định lập Tổ công tác dữ liệu.\n\nQuyết định nêu rõ, Bộ Công an chủ trì xây dựng kho dữ liệu.\n",
+     {"type": "Quyết định", "issuer": "Thủ tướng Chính phủ"}),
+    ("Ông Lê Văn Hòa cho hay từ ngày 2/3, UBND tỉnh Yên Bái đã ban hành kế hoạch 45 về dịch vụ công.\n",
+     {"type": "Kế hoạch", "number": None, "issuer": "UBND tỉnh Yên Bái"}),
+    # a document the article only mentions is not the one it reports
+    ("Hội nghị công bố Nghị quyết của Tỉnh ủy về chuyển đổi số. Các sở căn cứ hướng dẫn của Sở Nội vụ rà soát.\n",
+     {"type": None}),
     # a centrally-run city is "UBND thành phố"; "tham mưu cho Chủ tịch UBND ... ban hành" does not issue
     ("Sở Nội vụ tham mưu cho Chủ tịch UBND thành phố ban hành quyết định. Ngày 8/5/2025, UBND thành phố Đà Nẵng có "
      "Công văn số 301/UBND-SNV yêu cầu các sở rà soát.\n",

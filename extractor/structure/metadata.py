@@ -342,6 +342,9 @@ _CITED_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.citation_before") +
 _KIND_ONLY = _R.rx("metadata.kind_only")
 _KIND_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.kind_only_before") + r")(?:\s+(?:"
                           + _R.alt("metadata.tense_words") + r"))*\s*$")
+_KIND_DESCRIBED = _R.rx("metadata.kind_described")
+_KIND_OF_BEFORE = _R.rx("metadata.kind_of_before")
+_KIND_OF = _R.rx("metadata.kind_of")
 _SOURCE_LABEL = re.compile(r"(?:" + _R.alt("metadata.source_labels") + r")\s*:\s*$")
 _DATE_BEFORE = _R.rx("metadata.date_before")
 _ISSUING_AFTER = _R.rx("metadata.issuing_after")
@@ -429,11 +432,18 @@ def _reported(text: str, g: Gazetteer) -> dict:
     if not refs:
         # an unnumbered kind ("vừa ban hành kế hoạch", "theo công văn"), in the opening sentence or the issuer's:
         # further down "ban hành Quyết định công bố ..." is what the directive asks for
+        # further down "ban hành Quyết định công bố ..." is what the directive asks for; a kind the article
+        # describes ("Quyết định nêu rõ", "Kế hoạch của UBND tỉnh") is the reported one wherever the lead has it
         for m in _KIND_ONLY.finditer(flead):
-            if not (m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)):
+            name = _kind_name(fold(m.group("kind")))
+            if not name:
                 continue
-            if _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()]) and _kind_name(fold(m.group("kind"))):
-                out["type"] = _kind_name(fold(m.group("kind")))
+            opening = m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)
+            after = flead[m.end():m.end() + 40]
+            described = _KIND_DESCRIBED.match(after) or (
+                after.lstrip().startswith("cua ") and _KIND_OF.search(flead[max(0, m.start() - 10):m.start()]))
+            if (opening and _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()])) or described:
+                out["type"] = name
                 break
     for k, v in subj.items():
         out.setdefault(k, v)
@@ -450,10 +460,14 @@ def _sentence_end(t: str, i: int) -> int:
     return m.start() if m else len(t)
 
 
+_KIND_NAMES = {fold(k): v for k, v in _R.get("metadata.kind_names.names").items()}
+
+
 def _kind_name(folded_kind: str) -> Optional[str]:
     titles = {fold(t): t for t in TYPE_TITLES}
-    t = titles.get(" ".join(folded_kind.split()))
-    return t.capitalize() if t else None
+    key = " ".join(folded_kind.split())
+    t = titles.get(key)
+    return t.capitalize() if t else _KIND_NAMES.get(key)
 
 
 def _subjects(lead: str, flead: str, g: Gazetteer) -> list[tuple[int, int, str, Optional[object]]]:
@@ -486,7 +500,9 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             skip = pm[0][1]
         title = _TITLE_BEFORE.search(flead[max(0, start - 40):start])
         lead_from = start - (len(title.group(0)) if title else 0)
-        if _OBJECT_BEFORE.search(flead[max(0, lead_from - 20):lead_from]):
+        # "Theo Kế hoạch của UBND TP.HCM, ...": the body whose unnumbered document the article describes
+        described = bool(_KIND_OF_BEFORE.search(flead[max(0, lead_from - 30):lead_from]))
+        if not described and _OBJECT_BEFORE.search(flead[max(0, lead_from - 20):lead_from]):
             continue
         name = None
         rest = tail[skip:]
@@ -495,7 +511,7 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             name = nm[0]
             skip += len(rest) - len(rest.lstrip()) + nm[1]
         va = _ISSUING_AFTER.match(ftail[skip:])
-        if not va:
+        if not va and not described:
             continue
         if agency == _PROVINCE_BODY:
             prov = prov or written
@@ -513,12 +529,13 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
                    + (f" {prov}" if prov and not g.province_in(written) else "")}
         else:
             body = agency.name
+            prov = prov or g.province_in(written)  # "UBND TP.HCM", "UBND tỉnh Phú Thọ" matched whole
             if fold(body) == "ubnd tinh" and re.search(r"thanh pho|tp\b", fold(written)):
                 body = "UBND thành phố"  # "Ủy ban nhân dân thành phố ban hành …": a centrally-run city
             out = {"issuer": _local_name(body, prov) if prov else body}
         if prov:
             out["province"] = prov
-        if name and _SIGNING.match(fold(va.group("verb"))):
+        if name and va and _SIGNING.match(fold(va.group("verb"))):
             out["signer"] = name
         out["_at"] = start
         db = _DATE_BEFORE.search(flead[max(0, lead_from - 40):lead_from])
