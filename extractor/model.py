@@ -206,7 +206,7 @@ class AgencyRef:
     known: bool = True
     start: Optional[int] = None
     end: Optional[int] = None
-    source: str = ""  # "explicit", "heading", "table", "addressee", "subject"
+    source: str = ""  # "explicit", "heading", "table", "addressee", "subject", "issuer"
 
 
 @dataclass

@@ -217,3 +217,15 @@ def test_an_agency_named_as_the_topic_takes_the_task(extract):
             "Đối với thủ tục hành chính cấp xã, Sở Nội vụ hướng dẫn quy trình nội bộ trong quý II/2026.\n")
     doc = extract(text, "topic.txt")
     assert [o.lead for o in doc.obligations] == [["Các tổ chức tín dụng"], ["Sở Nội vụ"]]
+
+
+def test_a_ministrys_own_plan_does_what_its_items_leave_unassigned(extract):
+    plan = ("BỘ TÀI CHÍNH\n--------\nSố: 915/QĐ-BTC\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Hà Nội, ngày 3 tháng 4 năm 2026\n\nKẾ HOẠCH\nChuyển đổi số ngành tài chính năm 2026\n\n"
+            "1. Nhiệm vụ\n\n- Hoàn thành kết nối hệ thống quản lý ngân sách với Cổng dịch vụ công quốc gia.\n\n"
+            "- Bộ Công an chủ trì xác thực tài khoản định danh cho người nộp thuế trong năm 2026.\n")
+    assert [o.lead for o in extract(plan, "btc.txt").obligations] == [["Bộ Tài chính"], ["Bộ Công an"]]
+    # a province's plan leaves the same item to no one, as a province-wide target
+    prov = plan.replace("BỘ TÀI CHÍNH", "ỦY BAN NHÂN DÂN\nTỈNH SƠN LA").replace("915/QĐ-BTC", "915/KH-UBND").replace(
+        "Hà Nội,", "Sơn La,")
+    assert [o.lead for o in extract(prov, "sonla.txt").obligations][0] == []
