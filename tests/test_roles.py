@@ -229,3 +229,11 @@ def test_a_ministrys_own_plan_does_what_its_items_leave_unassigned(extract):
     prov = plan.replace("BỘ TÀI CHÍNH", "ỦY BAN NHÂN DÂN\nTỈNH SƠN LA").replace("915/QĐ-BTC", "915/KH-UBND").replace(
         "Hà Nội,", "Sơn La,")
     assert [o.lead for o in extract(prov, "sonla.txt").obligations][0] == []
+
+
+def test_a_topic_heading_names_whose_activity_not_who_acts(extract):
+    text = ("KẾ HOẠCH\nChuyển đổi số tỉnh Bình Thuận năm 2026\n\n1. Mục tiêu cụ thể\n\n"
+            "a) Về chuyển đổi số trong hoạt động của các cơ quan Đảng, Mặt trận Tổ quốc và các tổ chức chính trị - xã hội\n\n"
+            "- 100% văn bản được ký số, gửi nhận trên môi trường mạng.\n\n"
+            "b) Về phía Sở Y tế:\n\n- Hoàn thành bệnh án điện tử tại 100% bệnh viện công lập trong năm 2026.\n")
+    assert [o.lead for o in extract(text, "bt.txt").obligations] == [[], ["Sở Y tế"]]

@@ -64,6 +64,7 @@ class Segmenter:
         self.prose_end = R.rx("extract.prose_end")
         self.deadline_only = R.rx("extract.deadline_only")
         self.assign_opener = R.rx("extract.assign_opener")
+        self.topic_heading = R.rx("extract.topic_heading")
         self.assign_opener_ws = R.rx("extract.assign_opener_ws")
         self.assign_heading = R.rx("extract.assign_opener_heading")
         self.agency_rest = R.rx("extract.agency_list_rest")
@@ -163,11 +164,11 @@ class Segmenter:
         w = Window(doc, a, z)
         ms = w.mentions(weak=True)
         subj, _ = self.roles.subject(w, weak=True)
-        lead = subj
+        lead = subj or self.roles.topic(w)  # "b) Về phía Sở Y tế:", "Đối với UBND cấp xã:"
         # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
         # or one that hands work over ("9. Đề nghị các doanh nghiệp công nghệ số")
         hs = w.folded.strip()
-        if not lead and ms and (sum(m.end - m.start for m in ms) >= self.T["agency_heading_cover"] * len(w.text.strip())
+        if not lead and ms and not self.topic_heading.match(hs) and (sum(m.end - m.start for m in ms) >= self.T["agency_heading_cover"] * len(w.text.strip())
                                 or self.assign_opener.match(hs)):
             lead = ms
         issuer = doc.user_data.get("issuer")  # resolved once per document (Pipeline.annotate)
