@@ -68,3 +68,14 @@ def test_sentences_may_open_with_a_percentage_never_with_a_small_letter(extract,
     seg = pipeline.nlp.get_pipe("obligation_segmenter").segmenter
     d2 = annotate("Hồ sơ được số hóa. được lưu trữ trên kho dữ liệu.\n", "s2.txt")
     assert len(seg.sentences(d2, 0, len(d2.user_data["text"]))) == 1  # "được" is no sentence start
+
+
+def test_a_background_introductions_list_and_questions_are_no_tasks(extract):
+    text = ("Thời gian qua, tỉnh Phú Yên đã triển khai nhiều giải pháp. Tuy nhiên, việc triển khai còn một số "
+            "khó khăn, vướng mắc, cụ thể:\n\n(i) Các sở chưa thực sự quan tâm đến đào tạo kỹ năng số.\n\n"
+            "(ii) Nhiều đơn vị vẫn yêu cầu người dân nộp bản giấy.\n\n(1) Sở Nội vụ:\n\n"
+            "- Chủ trì rà soát quy trình nội bộ trước ngày 30/6/2026.\n\n"
+            "Yêu cầu đối với các xã trong năm 2026 ra sao?\n\n"
+            "Nổi bật là 100% xã đã có Tổ công nghệ số cộng đồng.\n")
+    obs = extract(text, "py.txt").obligations
+    assert [(o.text[:18], o.lead) for o in obs] == [("Chủ trì rà soát qu", ["Sở Nội vụ"])]

@@ -91,6 +91,7 @@ def test_target_capabilities(text, expected):
     "để đạt được 94 tiêu chí, các xã hoàn thiện hạ tầng",       # a purpose clause's count
     "xếp hạng thứ 25 cả nước",                                 # a rank already held
     "an toàn thông tin: 1.250 cán bộ, chiếm tỷ lệ",             # a count reported with its share
+    "Tại Mục 2 Chỉ thị 15/CT-TTg 2026 Đối với các sở",          # a year, then "Đối" (folded like the unit "đội")
 ])
 def test_not_targets_in_context(text):
     assert find_targets(text, 2025) == []
@@ -102,3 +103,8 @@ def test_a_baseline_year_depends_on_the_document_year():
     assert find_targets(text, 2026) == []               # a report of 2026: 2025 is past
     # undated: a year before every target year stated is a baseline
     assert [t.value for t in find_targets("đến năm 2026 đạt 90% (năm 2023 đạt 40%)")] == [90]
+
+
+def test_a_unit_with_its_marks_must_be_spelled_so():
+    assert [t.unit for t in find_targets("mỗi xã thành lập ít nhất 02 đội xung kích", 2026)] == ["đội"]
+    assert [t.unit for t in find_targets("mỗi xa thanh lap it nhat 02 doi xung kich", 2026)] == ["doi"]  # no marks at all

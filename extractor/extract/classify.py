@@ -29,6 +29,7 @@ class DirectiveClassifier:
         self.announced = R.rx("extract.announced")
         self.announced_frame = R.rx("extract.announced_frame")
         self.not_a_task = R.rx("extract.not_a_task")
+        self.question = R.rx("extract.question")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
         self.opener = R.rx("extract.background_opener")
@@ -81,7 +82,8 @@ class DirectiveClassifier:
         f = squeeze(folded)
         if not f or len(f) < self.min_chars:
             return False
-        if self.legal_basis.match(f) or self.closing.search(f) or self.not_a_task.match(f) or self.enacting.search(f):
+        if (self.legal_basis.match(f) or self.closing.search(f) or self.not_a_task.match(f) or self.enacting.search(f)
+                or self.question.search(f)):
             return False
         cm = self.connective.match(f)
         f = f[cm.end():] if cm else f

@@ -23,6 +23,9 @@ from extractor.rules import Rules, load_rules
 from extractor.textutil import fold, squeeze
 
 
+_FIRST_MARKERS = {"1", "i", "a"}  # a list numbered from its start again is a new list
+
+
 @dataclass
 class Context:
     lead: list[Mention] = field(default_factory=list)
@@ -203,12 +206,20 @@ class Segmenter:
                 return
             outer = ctx
             preamble = True  # before the node's first heading
+            skipped = 0  # items of a background introduction's list passed over
             for child in node.children:
                 if child.kind == "meta":
                     continue
                 if child.kind == "heading":
                     ctx = outer  # an introduction's addressees end at the next heading
                     preamble = False
+                if ctx.background:
+                    # the list a background introduction announces ("Tuy nhiên, … còn vướng mắc, cụ thể:"); it
+                    # ends at the next paragraph or heading, or where numbering starts again ("(iv)" then "(1)")
+                    if child.kind == "item" and not (skipped and fold(child.marker or "") in _FIRST_MARKERS):
+                        skipped += 1
+                        continue
+                    ctx = replace(ctx, background=False)
                 if child.kind == "table":
                     if child.marker == "tasks":
                         visit(child, ctx)
@@ -271,6 +282,11 @@ class Segmenter:
                         out.append(Candidate(a, b, "sentence", pctx, child))
                     if not background:
                         visit(child, ctx)
+                    last = self.prose(doc, child.start, child.end)[-1:] if background else []
+                    if last and text[last[0][0]:last[0][1]].rstrip(" *").endswith(":") and self.clf.is_background(
+                            text[last[0][0]:last[0][1]], folded[last[0][0]:last[0][1]]):
+                        ctx, skipped = replace(ctx, background=True), 0
+                        continue
                     if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):
                         # "UBND tỉnh yêu cầu các sở, ngành, địa phương:" - what follows is theirs
                         addressees, _ = self.roles.subject(Window(doc, *sents[-1]))

@@ -22,7 +22,7 @@ from typing import Optional
 
 from extractor.model import Target
 from extractor.rules import load_rules
-from extractor.textutil import fold
+from extractor.textutil import fold, squeeze
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?)"
 _NUMBER = re.compile(r"(?<![\w/.,])" + _NUM + r"(?![\w])")
@@ -43,6 +43,7 @@ class _Grammar:
         unit_rx = lambda name: [(u, re.compile(r"\s+" + re.escape(u).replace(r"\ ", r"\s+") + r"(?![a-z])"))  # noqa: E731
                                 for u in sorted(R.words(f"targets.{name}"), key=len, reverse=True)]
         self.count_units = unit_rx("count_units")
+        self.unit_spelling = {fold(w): w.lower() for w in R.get("targets.lexicons.count_units")}
         self.bare_units = set(R.words("targets.bare_count_units"))
         self.rate, self.speed = rx("rate"), rx("speed")
         self.not_after, self.not_before = rx("not_after"), rx("not_before")
@@ -95,8 +96,10 @@ def _unit(G: _Grammar, text: str, folded: str, e: int) -> tuple[Optional[str], i
         return text[e:e + rm.end()].strip(), e + rm.end(), "rate"
     for u, urx in G.count_units:
         um = urx.match(after)
-        if um:
-            return text[e:e + um.end()].strip(), e + um.end(), "bare" if u in G.bare_units else "count"
+        written = text[e:e + um.end()].strip() if um else ""
+        if um and written.isascii() or (um and squeeze(written.lower()) == G.unit_spelling[u]):
+            # with its marks a unit must be spelled so: folded, "2025 Đối với …" would count "đội"
+            return written, e + um.end(), "bare" if u in G.bare_units else "count"
     return None, e, ""
 
 
