@@ -21,6 +21,13 @@ def directive(text: str, item: bool = False, mentions=()) -> bool:
     ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
     ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
     ("Hằng năm, tham mưu UBND tỉnh Phú Yên kế hoạch chuyển đổi số.", True),
+    # what a document or a body is for, and events that took place, are news, not tasks
+    ("Kế hoạch nhằm mục tiêu bảo đảm tiến độ xây dựng cơ sở dữ liệu ngành.", False),
+    ("Ban này được thành lập nhằm giúp Chủ tịch UBND tỉnh Bình Thuận chỉ đạo chuyển đổi số.", False),
+    ("Ngày 14/5, UBND tỉnh Hà Tĩnh tổ chức Lễ ra mắt Trung tâm điều hành thông minh.", False),
+    ("Phó Chủ tịch UBND tỉnh Lê Văn Thành dự và phát biểu chỉ đạo Hội nghị.", False),
+    ("Buổi lễ được tổ chức trực tiếp kết hợp trực tuyến tới 45 điểm cầu.", False),
+    ("Các xã cần làm gì để nâng chỉ số DTI năm 2026?", False),
 ])
 def test_directive_filter(text, expected):
     assert directive(text) is expected

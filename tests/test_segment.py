@@ -79,3 +79,9 @@ def test_a_background_introductions_list_and_questions_are_no_tasks(extract):
             "Nổi bật là 100% xã đã có Tổ công nghệ số cộng đồng.\n")
     obs = extract(text, "py.txt").obligations
     assert [(o.text[:18], o.lead) for o in obs] == [("Chủ trì rà soát qu", ["Sở Nội vụ"])]
+
+
+def test_an_undated_meeting_to_hold_is_a_task_a_dated_one_held_is_news(extract):
+    text = ("Ngày 14/5, UBND tỉnh Hà Tĩnh tổ chức Lễ ra mắt Trung tâm điều hành thông minh.\n\n"
+            "Sở Nội vụ tổ chức hội nghị sơ kết Đề án 06 trước ngày 15/12/2026.\n")
+    assert [o.lead for o in extract(text, "ht.txt").obligations] == [["Sở Nội vụ"]]

@@ -28,8 +28,10 @@ class DirectiveClassifier:
         self.intro_announced = R.rx("extract.intro_announced")
         self.announced = R.rx("extract.announced")
         self.announced_frame = R.rx("extract.announced_frame")
+        self.event = R.rx("extract.event")
         self.not_a_task = R.rx("extract.not_a_task")
         self.question = R.rx("extract.question")
+        self.describes_document = R.rx("extract.describes_document")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
         self.opener = R.rx("extract.background_opener")
@@ -87,11 +89,13 @@ class DirectiveClassifier:
             return False
         cm = self.connective.match(f)
         f = f[cm.end():] if cm else f
+        if self.describes_document.match(f):
+            return False  # "Kế hoạch nhằm mục tiêu …": what a document is for
         body = self._strip_subject(f, mentions)
         # time adverbials open many directives: "Định kỳ báo cáo ...", "Hằng năm, tham mưu ..."
         tm = self.time_opener.match(body)
         body = body[tm.end():] if tm else body
-        an = self.announced.search(f)
+        an = self.announced.search(f) or self.event.search(f)
         if an and not self.announced_frame.search(f, an.end()) and not has_target:
             return False  # "UBND tỉnh vừa ban hành Công văn số ... về ...": the news of a document
         opens_with_verb = bool(self.verb.match(body)) or bool(self.verb.match(f))
