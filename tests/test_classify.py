@@ -129,3 +129,9 @@ def test_a_past_marker_in_a_condition_does_not_make_a_report(extract):
             "Năm 2025, tỉnh Bình Phước đã hoàn thành số hóa 90% hồ sơ.\n")
     doc = extract(text, "bp.txt")
     assert [o.text[:14] for o in doc.obligations] == ["Các chế độ báo"]
+
+
+def test_a_future_main_clause_is_not_undone_by_a_relative_past():
+    # "đã có" qualifies "các giải pháp"; the sentence says what the province will do
+    assert directive("Giai đoạn 2026-2027, tỉnh Tây Ninh sẽ nâng cấp nền tảng số trên cơ sở các giải pháp đã có.")
+    assert not directive("Giai đoạn 2021-2025, tỉnh Tây Ninh đã nâng cấp nền tảng số.")

@@ -39,6 +39,7 @@ class DirectiveClassifier:
         self.explanatory = R.rx("extract.explanatory")
         self.past = R.rx("extract.past")
         self.past_exempt = R.rx("extract.past_exempt")
+        self.future_before = R.rx("extract.future_before")
         self.subject_lead = R.rx("extract.subject_lead")
         self.strip_gap = R.rx("extract.strip_subject_gap")
         self.item_end = R.rx("extract.list_item_end")
@@ -54,7 +55,9 @@ class DirectiveClassifier:
         """Does "đã" mark the sentence's own action as done?  Not before a passive
         ("đã được số hóa": a relative clause) or a directive verb ("đã chỉ đạo": a reported directive)."""
         low = text.lower()
-        return any(not self.past_exempt.match(folded, m.end())
+        fut = self.future_before.search(low)
+        return any(not (fut and fut.start() < m.start())  # "sẽ nâng cấp … các giải pháp đã có": a relative clause
+                   and not self.past_exempt.match(folded, m.end())
                    and not self.past_subordinate.search(folded, max(0, m.start() - self.subordinator_window),
                                                         m.start())
                    for m in self.past.finditer(low))
