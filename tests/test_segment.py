@@ -85,3 +85,11 @@ def test_an_undated_meeting_to_hold_is_a_task_a_dated_one_held_is_news(extract):
     text = ("Ngày 14/5, UBND tỉnh Hà Tĩnh tổ chức Lễ ra mắt Trung tâm điều hành thông minh.\n\n"
             "Sở Nội vụ tổ chức hội nghị sơ kết Đề án 06 trước ngày 15/12/2026.\n")
     assert [o.lead for o in extract(text, "ht.txt").obligations] == [["Sở Nội vụ"]]
+
+
+def test_a_photo_caption_is_page_furniture(extract):
+    text = ("Cán bộ Trung tâm Phục vụ hành chính công xã Hòa Bình hướng dẫn người dân nộp hồ sơ trực tuyến. "
+            "Ảnh: Báo Bạc Liêu.\n\n"
+            "Người dân làm thủ tục tại bộ phận một cửa (Ảnh: Minh Anh/TTXVN)\n\n"
+            "Sở Nội vụ chủ trì hướng dẫn các xã số hóa hồ sơ trước ngày 30/9/2026.\n")
+    assert [o.lead for o in extract(text, "bl.txt").obligations] == [["Sở Nội vụ"]]

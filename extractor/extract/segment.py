@@ -68,6 +68,7 @@ class Segmenter:
         self.deadline_only = R.rx("extract.deadline_only")
         self.assign_opener = R.rx("extract.assign_opener")
         self.topic_heading = R.rx("extract.topic_heading")
+        self.caption = R.rx("extract.caption")
         self.assign_opener_ws = R.rx("extract.assign_opener_ws")
         self.assign_heading = R.rx("extract.assign_opener_heading")
         self.agency_rest = R.rx("extract.agency_list_rest")
@@ -263,7 +264,7 @@ class Segmenter:
                     out.append(Candidate(body_start, child.end, "item", hctx, child))
                     visit(child, hctx)
                 elif child.kind == "paragraph":
-                    if self.is_headline(text[child.start:child.end]):
+                    if self.is_headline(text[child.start:child.end]) or self.caption.search(folded[child.start:child.end]):
                         continue  # a title, web headline or photo caption standing alone
                     sents = self.prose(doc, child.start, child.end)
                     background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
