@@ -237,3 +237,13 @@ def test_a_topic_heading_names_whose_activity_not_who_acts(extract):
             "- 100% văn bản được ký số, gửi nhận trên môi trường mạng.\n\n"
             "b) Về phía Sở Y tế:\n\n- Hoàn thành bệnh án điện tử tại 100% bệnh viện công lập trong năm 2026.\n")
     assert [o.lead for o in extract(text, "bt.txt").obligations] == [[], ["Sở Y tế"]]
+
+
+def test_a_duty_label_and_a_numbered_letter_before_the_frame_verb(extract):
+    text = ("Nhiệm vụ của Tổ công nghệ số cộng đồng: hướng dẫn người dân cài đặt ứng dụng VNeID.\n\n"
+            "Để cải thiện Chỉ số DTI, UBND tỉnh đã có Công văn số 815/UBND-KGVX yêu cầu Thủ trưởng các sở, ban, ngành cấp "
+            "tỉnh, cơ quan ngành dọc Trung ương đóng trên địa bàn tỉnh khẩn trương rà soát thủ tục hành chính.\n\n"
+            "Vừa qua, UBND tỉnh đã có công văn chỉ đạo về việc mở rộng gửi nhận văn bản điện tử.\n")
+    assert [o.lead for o in extract(text, "qb.txt").obligations] == [
+        ["Tổ công nghệ số cộng đồng"],
+        ["Các sở, ban, ngành", "Các cơ quan ngành dọc Trung ương trên địa bàn tỉnh"]]

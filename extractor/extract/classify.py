@@ -32,6 +32,7 @@ class DirectiveClassifier:
         self.not_a_task = R.rx("extract.not_a_task")
         self.question = R.rx("extract.question")
         self.describes_document = R.rx("extract.describes_document")
+        self.duty_label = R.rx("extract.duty_label")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
         self.opener = R.rx("extract.background_opener")
@@ -94,6 +95,8 @@ class DirectiveClassifier:
         f = f[cm.end():] if cm else f
         if self.describes_document.match(f):
             return False  # "Kế hoạch nhằm mục tiêu …": what a document is for
+        if self.duty_label.match(f):
+            return True  # "Nhiệm vụ của Tổ …: …"
         body = self._strip_subject(f, mentions)
         # time adverbials open many directives: "Định kỳ báo cáo ...", "Hằng năm, tham mưu ..."
         tm = self.time_opener.match(body)
