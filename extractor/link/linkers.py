@@ -80,6 +80,7 @@ from extractor.link.embed import Embedder, get_embedder
 from extractor.link.embedding import EmbeddingIndex
 from extractor.link.lexical import LexicalIndex
 from extractor.link.masking import mask_roles
+from extractor.link.scorer import Scorer
 from extractor.model import DtiLink, Obligation
 from extractor.textutil import nfc
 
@@ -105,6 +106,7 @@ class LinkParams:
     secondary_ratio: float = 0.8
     calibrated: bool = False
     source: str = ""
+    scorer: Optional[dict] = None  # the learned scorer (extractor.link.scorer), when calibration kept it
 
     def to_json(self) -> dict:
         return {
@@ -113,6 +115,7 @@ class LinkParams:
             "agree_band": round(self.agree_band, 4),
             "per_main": {k: round(v, 4) for k, v in sorted(self.per_main.items())},
             "secondary_ratio": round(self.secondary_ratio, 4),
+            **({"scorer": self.scorer} if self.scorer else {}),
         }
 
     @classmethod
@@ -125,6 +128,7 @@ class LinkParams:
             secondary_ratio=float(d.get("secondary_ratio", 0.8)),
             calibrated=True,
             source=source,
+            scorer=d.get("scorer"),
         )
 
 
@@ -256,6 +260,9 @@ class Linker:
         self.anchors = AnchorIndex(catalogue)
         self.params = params or load_params(self.name, embedder.name if self.embedder else None, catalogue.name, config)
         self._mains = [i.main for i in catalogue]
+        # the learned scorer needs both parts; fitted for another catalogue it is ignored
+        self.scorer = (Scorer.from_json(self.params.scorer, catalogue.codes)
+                       if self.params.scorer and self.uses_lexical and self.uses_embedding else None)
 
     @property
     def label(self) -> str:
@@ -287,9 +294,17 @@ class Linker:
         fused = table.fused(self.params.weight_embedding)
         agree = table.agreement(self._mains)
         qrows = self.lex.transform(table.texts)
+        learned = None
+        if self.scorer is not None:
+            logits = self.scorer.logits(table, np.asarray(self._mains))
+            learned = (logits, self.scorer.serves(table, logits))
         for r, i in enumerate(live):
-            keep, rule, t = decide(fused[r], bool(agree[r]), self.params, self._mains, top_k)
-            out[i] = [self._make_link(table, fused, qrows[r], r, k, rank, rule, t, bool(agree[r]))
+            if learned is not None:
+                keep, rule = self.scorer.keep(learned[0][r], float(learned[1][r]), top_k)
+                t = self.scorer.serve_threshold
+            else:
+                keep, rule, t = decide(fused[r], bool(agree[r]), self.params, self._mains, top_k)
+            out[i] = [self._make_link(table, fused, qrows[r], r, k, rank, rule, t, bool(agree[r]), learned)
                       for rank, k in enumerate(keep, start=1)]
         return out
 
@@ -298,11 +313,14 @@ class Linker:
         texts = list(texts)
         if not texts:
             return []
-        fused = self.score(texts).fused(self.params.weight_embedding)
+        table = self.score(texts)
+        fused = (self.scorer.logits(table, np.asarray(self._mains)) if self.scorer is not None
+                 else table.fused(self.params.weight_embedding))
         order = np.argsort(-fused, axis=1)[:, :k]
         return [[self.catalogue.indicators[j].code for j in row] for row in order]
 
-    def _make_link(self, table: ScoreTable, fused, qrow, r: int, k: int, rank: int, rule: str, t: float, agree: bool) -> DtiLink:
+    def _make_link(self, table: ScoreTable, fused, qrow, r: int, k: int, rank: int, rule: str, t: float, agree: bool,
+                   learned=None) -> DtiLink:
         ind = self.catalogue.indicators[k]
         wording, _ = self.lex.best_variant(qrow, k)
         scores: dict[str, float] = {"fused": round(float(fused[r, k]), 4)}
@@ -321,12 +339,20 @@ class Linker:
             "rule": rule if rank == 1 else f"within {self.params.secondary_ratio:.2f} of the first",
             "threshold": round(t, 4),
         }
+        score = float(fused[r, k])
+        if learned is not None:
+            # the link's score is the learned probability that this indicator is a gold code
+            score = self.scorer.probability(learned[0][r, k])
+            scores["learned"] = round(score, 4)
+            ev["serves_probability"] = round(float(learned[1][r]), 4)
+            if rank > 1:
+                ev["rule"] = f"within {self.scorer.secondary_ratio:.2f} of the first (learned)"
         if self.name == "hybrid":
             ev["parts_agree"] = agree
             ev["weight_embedding"] = self.params.weight_embedding
         if not self.params.calibrated:
             ev["calibrated"] = False
-        return DtiLink(code=ind.code, score=round(float(fused[r, k]), 4), rank=rank, linker=self.label,
+        return DtiLink(code=ind.code, score=round(score, 4), rank=rank, linker=self.label,
                        catalogue_version=self.catalogue.label, evidence=ev)
 
     def link_obligations(self, obligations: Sequence[Obligation], top_k: int = 3) -> Sequence[Obligation]:
