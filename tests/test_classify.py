@@ -28,6 +28,8 @@ def directive(text: str, item: bool = False, mentions=()) -> bool:
     ("Phó Chủ tịch UBND tỉnh Lê Văn Thành dự và phát biểu chỉ đạo Hội nghị.", False),
     ("Buổi lễ được tổ chức trực tiếp kết hợp trực tuyến tới 45 điểm cầu.", False),
     ("Các xã cần làm gì để nâng chỉ số DTI năm 2026?", False),
+    # asking to report difficulties is a task, not the closing formula
+    ("Trong quá trình thực hiện, nếu có vướng mắc, đề nghị các xã phản ánh về Sở Nội vụ để được hướng dẫn.", True),
 ])
 def test_directive_filter(text, expected):
     assert directive(text) is expected
