@@ -88,3 +88,13 @@ def test_the_ministries_of_2025_and_their_predecessors(gazetteer):
 def test_abbreviation_variants_are_written_every_way(gazetteer, written):
     (m,) = gazetteer.find(f"{written} chủ trì thẩm định")
     assert m.canonical == "Sở Khoa học và Công nghệ" and m.text == written
+
+
+def test_a_name_written_without_its_commas_or_va_is_still_the_agency():
+    from extractor.nlp.agencies import load_gazetteer
+
+    g = load_gazetteer()
+    for written, name in [("Sở Văn hóa Thể thao Du lịch tỉnh Quảng Ngãi", "Sở Văn hóa, Thể thao và Du lịch"),
+                          ("Sở Giáo dục Đào tạo", "Sở Giáo dục và Đào tạo"),
+                          ("các sở ban ngành", "Các sở, ban, ngành")]:
+        assert [m.canonical for m in g.find(written)] == [name], written

@@ -247,3 +247,16 @@ def test_a_duty_label_and_a_numbered_letter_before_the_frame_verb(extract):
     assert [o.lead for o in extract(text, "qb.txt").obligations] == [
         ["Tổ công nghệ số cộng đồng"],
         ["Các sở, ban, ngành", "Các cơ quan ngành dọc Trung ương trên địa bàn tỉnh"]]
+
+
+def test_vague_cooperators_topic_labels_and_appeals(extract):
+    text = ("Sở Y tế chủ trì, phối hợp với Sở Tài chính, các sở, ban ngành liên quan và UBND các xã, phường "
+            "triển khai bệnh án điện tử.\n\n"
+            "Về Nhận thức số: Báo Sơn La, Đài Phát thanh và Truyền hình tỉnh tăng cường tuyên truyền chuyển đổi số.\n\n"
+            "UBND tỉnh yêu cầu các xã, phường xây dựng kế hoạch cụ thể trong tháng 9/2026.\n\n"
+            "Chủ tịch UBND tỉnh kêu gọi các doanh nghiệp viễn thông hỗ trợ thiết bị đầu cuối cho hộ nghèo "
+            "trước ngày 30/10/2026.\n")
+    obs = extract(text, "sl.txt").obligations
+    assert obs[0].support == ["Sở Tài chính", "UBND cấp xã"]
+    assert [o.lead for o in obs[1:]] == [["Báo tỉnh", "Đài Phát thanh và Truyền hình tỉnh"], ["UBND cấp xã"],
+                                         ["Các doanh nghiệp viễn thông"]]

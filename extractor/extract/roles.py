@@ -47,6 +47,7 @@ class RoleResolver:
         self.relative_do = R.rx("extract.relative_do")
         self.paren = R.rx("extract.paren_unit")
         self.cell_vague = R.rx("extract.cell_vague")
+        self.vague_after = R.rx("extract.vague_after")
         self.cell_function = R.rx("extract.cell_function")
         self.head_word = R.rx("agencies.head_word")
         self.T = {k: R.threshold(f"roles.{k}") for k in (
@@ -187,7 +188,9 @@ class RoleResolver:
                 continue  # the sentence's subject ("Sở Y phối hợp với ...") leads
             if self.support_after.match(f[men.end:men.end + self.T["support_after_window"]]):
                 out += [m for m in self._group_before(f, mentions, i) if m not in out]
-        return out
+        # "các bộ ngành liên quan": a vague cooperator, not named
+        return [m for m in out if not (m.agency and m.agency.type == "group" and (
+            self.vague_after.match(f, m.end) or f[m.start:m.end].endswith("lien quan")))]
 
     def _group_before(self, f: str, mentions: list[Mention], i: int) -> list[Mention]:
         """mentions[i] with the ones joined to it by ',', ';' or 'và' just before it."""

@@ -83,7 +83,9 @@ def _variant_regex(v: str, prov_alt: str) -> str:
         elif tok == "tinh":  # a centrally-run city's bodies: "Công an Thành phố", "Trung tâm Chuyển đổi số TP."
             parts.append(r"(?:tinh|thanh\s+pho|tp\b\.?)")
         elif tok in (",", ";"):
-            parts.append(r"\s*[,;]\s*")
+            parts.append(r"\s*[,;]?\s*")  # "Sở Văn hóa Thể thao và Du lịch": the commas of a name are often dropped
+        elif tok == "va":
+            parts.append("\x00")  # "và" between the words of a name may be dropped too (below)
         elif tok == "&":
             # "Sở KH&CN" = "Sở KH-CN" = "Sở KHCN" = "Sở KH và CN": abbreviations are written every way
             parts.append(r"\s*(?:&|va|-|–)?\s*")
@@ -92,6 +94,7 @@ def _variant_regex(v: str, prov_alt: str) -> str:
         else:
             parts.append(re.escape(tok))
     rx = "".join(parts)
+    rx = rx.replace("\\s+\x00\\s+", "\\s+(?:va\\s+)?").replace("\x00", "va")
     rx = re.sub(r"(\\s\+)+", r"\\s+", rx)
     rx = rx.replace(r"\s+\s*", r"\s*").replace(r"\s*\s+", r"\s*")
     return rx
