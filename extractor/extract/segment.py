@@ -266,7 +266,7 @@ class Segmenter:
                 elif child.kind == "paragraph":
                     if self.is_headline(text[child.start:child.end]) or self.caption.search(folded[child.start:child.end]):
                         continue  # a title, web headline or photo caption standing alone
-                    sents = self.prose(doc, child.start, child.end)
+                    sents = all_sents = self.prose(doc, child.start, child.end)
                     background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
                                                                        folded[sents[0][0]:sents[0][1]])
                     if background:
@@ -283,7 +283,7 @@ class Segmenter:
                         out.append(Candidate(a, b, "sentence", pctx, child))
                     if not background:
                         visit(child, ctx)
-                    last = self.prose(doc, child.start, child.end)[-1:] if background else []
+                    last = all_sents[-1:] if background else []
                     if last and text[last[0][0]:last[0][1]].rstrip(" *").endswith(":") and self.clf.is_background(
                             text[last[0][0]:last[0][1]], folded[last[0][0]:last[0][1]]):
                         ctx, skipped = replace(ctx, background=True), 0

@@ -17,12 +17,13 @@ lengths in ``thresholds.json`` (``targets.*``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Optional
 
 from extractor.model import Target
 from extractor.rules import load_rules
-from extractor.textutil import fold, squeeze
+from extractor.textutil import fold
 
 _NUM = r"(\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:[,.]\d+)?)"
 _NUMBER = re.compile(r"(?<![\w/.,])" + _NUM + r"(?![\w])")
@@ -43,7 +44,7 @@ class _Grammar:
         unit_rx = lambda name: [(u, re.compile(r"\s+" + re.escape(u).replace(r"\ ", r"\s+") + r"(?![a-z])"))  # noqa: E731
                                 for u in sorted(R.words(f"targets.{name}"), key=len, reverse=True)]
         self.count_units = unit_rx("count_units")
-        self.unit_spelling = {fold(w): w.lower() for w in R.get("targets.lexicons.count_units")}
+        self.unit_marks = {fold(w): _marks(w) for w in R.get("targets.lexicons.count_units")}
         self.bare_units = set(R.words("targets.bare_count_units"))
         self.rate, self.speed = rx("rate"), rx("speed")
         self.not_after, self.not_before = rx("not_after"), rx("not_before")
@@ -62,6 +63,12 @@ class _Grammar:
 @lru_cache(maxsize=1)
 def _grammar() -> _Grammar:
     return _Grammar()
+
+
+def _marks(word: str) -> tuple:
+    """The diacritics a word carries, wherever they sit ("khoá" = "khóa"; "đội" != "đối")."""
+    d = unicodedata.normalize("NFD", word.lower())
+    return tuple(sorted(c for c in d if unicodedata.combining(c))) + (d.count("đ"),)
 
 
 def _value(num: str) -> float:
@@ -97,8 +104,8 @@ def _unit(G: _Grammar, text: str, folded: str, e: int) -> tuple[Optional[str], i
     for u, urx in G.count_units:
         um = urx.match(after)
         written = text[e:e + um.end()].strip() if um else ""
-        if um and written.isascii() or (um and squeeze(written.lower()) == G.unit_spelling[u]):
-            # with its marks a unit must be spelled so: folded, "2025 Đối với …" would count "đội"
+        if um and (written.isascii() or _marks(written) == G.unit_marks[u]):
+            # with its marks a unit must carry the unit's marks: folded, "2025 Đối với …" would count "đội"
             return written, e + um.end(), "bare" if u in G.bare_units else "count"
     return None, e, ""
 
