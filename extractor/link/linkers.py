@@ -309,7 +309,7 @@ class Linker:
         return out
 
     def rank(self, texts: Sequence[str], k: int = 3) -> list[list[str]]:
-        """The top-``k`` codes by fused score, never abstaining (for evaluation)."""
+        """The top-``k`` codes by the learned scorer (else the fused score), never abstaining (for evaluation)."""
         texts = list(texts)
         if not texts:
             return []
@@ -341,12 +341,12 @@ class Linker:
         }
         score = float(fused[r, k])
         if learned is not None:
-            # the link's score is the learned probability that this indicator is a gold code
+            # the link's score is the learned re-ranker's (a balanced-class sigmoid: it ranks, it is no calibrated probability)
             score = self.scorer.probability(learned[0][r, k])
             scores["learned"] = round(score, 4)
             ev["serves_probability"] = round(float(learned[1][r]), 4)
             if rank > 1:
-                ev["rule"] = f"within {self.scorer.secondary_ratio:.2f} of the first (learned)"
+                ev["rule"] = f"softmax share >= {self.scorer.secondary_ratio:.2f} of the first's (learned)"
         if self.name == "hybrid":
             ev["parts_agree"] = agree
             ev["weight_embedding"] = self.params.weight_embedding
