@@ -106,12 +106,6 @@ class ObligationBuilder:
             for pw, ob in cand.pieces:
                 ob.agencies = self._agencies(doc, cand, pw, addressees, prev_subject, era)
 
-    def _own_plan(self, doc, issuer) -> bool:
-        """Whether the document is a central body's own text (not an article about it): the body does what
-        its items leave unassigned, where a province's plan leaves them to no one (a province-wide target)."""
-        meta = doc.user_data.get("meta")
-        return issuer is not None and self.roles.g.is_central(issuer.name) and not (meta and meta.reported)
-
     def _remember(self, cand: Candidate, w: Window, prev_subject: dict) -> None:
         subj, _, framed = self.roles.subject_frame(w)
         if subj:
@@ -191,9 +185,10 @@ class ObligationBuilder:
             lead, source, offset = cand.ctx.lead, "heading", None
         if not lead and addressees:
             lead, source, offset = addressees, "addressee", None
-        issuer = doc.user_data.get("issuer")
-        if not lead and cand.kind == "item" and self._own_plan(doc, issuer):
-            # a ministry's own plan: an item that names no one is the ministry's task (its units are its own)
+        issuer, meta = doc.user_data.get("issuer"), doc.user_data.get("meta")
+        if not lead and cand.kind == "item" and era[1] and issuer is not None and not (meta and meta.reported):
+            # a central body's own plan (era[1]: issued centrally; not an article about it): an item that names
+            # no one is the body's task, where a province's plan leaves it to no one (a province-wide target)
             lead, source, offset = [Mention(w.start, w.start, issuer.name, issuer)], "issuer", None
         if subj and cand.kind == "sentence":
             self._remember(cand, w, prev_subject)

@@ -260,6 +260,7 @@ class Linker:
         self.anchors = AnchorIndex(catalogue)
         self.params = params or load_params(self.name, embedder.name if self.embedder else None, catalogue.name, config)
         self._mains = [i.main for i in catalogue]
+        self._mains_arr = np.asarray(self._mains)
         # the learned scorer needs both parts; fitted for another catalogue it is ignored
         self.scorer = (Scorer.from_json(self.params.scorer, catalogue.codes)
                        if self.params.scorer and self.uses_lexical and self.uses_embedding else None)
@@ -296,7 +297,7 @@ class Linker:
         qrows = self.lex.transform(table.texts)
         learned = None
         if self.scorer is not None:
-            logits = self.scorer.logits(table, np.asarray(self._mains))
+            logits = self.scorer.logits(table, self._mains_arr)
             learned = (logits, self.scorer.serves(table, logits))
         for r, i in enumerate(live):
             if learned is not None:
@@ -314,7 +315,7 @@ class Linker:
         if not texts:
             return []
         table = self.score(texts)
-        fused = (self.scorer.logits(table, np.asarray(self._mains)) if self.scorer is not None
+        fused = (self.scorer.logits(table, self._mains_arr) if self.scorer is not None
                  else table.fused(self.params.weight_embedding))
         order = np.argsort(-fused, axis=1)[:, :k]
         return [[self.catalogue.indicators[j].code for j in row] for row in order]

@@ -344,7 +344,6 @@ _KIND_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.kind_only_before") +
                           + _R.alt("metadata.tense_words") + r"))*\s*$")
 _KIND_DESCRIBED = _R.rx("metadata.kind_described")
 _KIND_OF_BEFORE = _R.rx("metadata.kind_of_before")
-_KIND_OF = _R.rx("metadata.kind_of")
 _SOURCE_LABEL = re.compile(r"(?:" + _R.alt("metadata.source_labels") + r")\s*:\s*$")
 _DATE_BEFORE = _R.rx("metadata.date_before")
 _ISSUING_AFTER = _R.rx("metadata.issuing_after")
@@ -440,8 +439,9 @@ def _reported(text: str, g: Gazetteer) -> dict:
                 continue
             opening = m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)
             after = flead[m.end():m.end() + 40]
+            of = after.lstrip()
             described = _KIND_DESCRIBED.match(after) or (
-                after.lstrip().startswith("cua ") and _KIND_OF.search(flead[max(0, m.start() - 10):m.start()]))
+                of.startswith("cua ") and _kind_of_before(flead, m.end() + len(after) - len(of) + 3))
             if (opening and _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()])) or described:
                 out["type"] = name
                 break
@@ -460,14 +460,16 @@ def _sentence_end(t: str, i: int) -> int:
     return m.start() if m else len(t)
 
 
-_KIND_NAMES = {fold(k): v for k, v in _R.get("metadata.kind_names.names").items()}
+def _kind_of_before(flead: str, end: int) -> bool:
+    """Does the lead read "Theo Kế hoạch của" / ", công văn của" just before ``end``?  (Searched in place:
+    on a slice, "^" would match wherever the slice happens to start.)"""
+    return bool(_KIND_OF_BEFORE.search(flead, max(0, end - 40), end))
 
 
 def _kind_name(folded_kind: str) -> Optional[str]:
     titles = {fold(t): t for t in TYPE_TITLES}
-    key = " ".join(folded_kind.split())
-    t = titles.get(key)
-    return t.capitalize() if t else _KIND_NAMES.get(key)
+    t = titles.get(" ".join(folded_kind.split()))
+    return t.capitalize() if t else None
 
 
 def _subjects(lead: str, flead: str, g: Gazetteer) -> list[tuple[int, int, str, Optional[object]]]:
@@ -501,7 +503,7 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
         title = _TITLE_BEFORE.search(flead[max(0, start - 40):start])
         lead_from = start - (len(title.group(0)) if title else 0)
         # "Theo Kế hoạch của UBND TP.HCM, ...": the body whose unnumbered document the article describes
-        described = bool(_KIND_OF_BEFORE.search(flead[max(0, lead_from - 30):lead_from]))
+        described = _kind_of_before(flead, lead_from)
         if not described and _OBJECT_BEFORE.search(flead[max(0, lead_from - 20):lead_from]):
             continue
         name = None
