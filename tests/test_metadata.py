@@ -34,6 +34,18 @@ def test_type_from_code():
     assert type_from_code("UBND-KGVX") == "Công văn"
 
 
+def test_issuer_from_number_code():
+    from extractor.nlp.agencies import load_gazetteer
+    from extractor.structure.metadata import _issuer_from_code
+
+    g = load_gazetteer()
+    assert _issuer_from_code("CT-TTg", g) == "Thủ tướng Chính phủ"
+    assert _issuer_from_code("QĐ-BGDĐT", g) == "Bộ Giáo dục và Đào tạo"
+    assert _issuer_from_code("BTTTT-THH", g) == "Bộ Thông tin và Truyền thông"
+    assert _issuer_from_code("KH-UBND", g) is None  # local: the province comes from the header
+    assert _issuer_from_code("KH-SKHCN", g) is None
+
+
 # ---- news and portal articles: the directive they report is the document (made-up sentences, other provinces)
 @pytest.mark.parametrize("article,expected", [
     ("# source: https://baoquangtri.vn/tin/123\nNgày 12/9/2024, UBND tỉnh Quảng Trị ban hành Công văn số 4512/UBND-KT "
@@ -82,6 +94,14 @@ def test_type_from_code():
     # "thành phố" is kept when the city is named
     ("Ủy ban nhân dân thành phố Hải Phòng ban hành Kế hoạch triển khai như sau: các quận, huyện rà soát thủ tục.\n",
      {"type": "Kế hoạch", "issuer": "UBND thành phố Hải Phòng", "province": "Hải Phòng", "reported": True}),
+    # a speaker: "Chủ tịch UBND tỉnh X, ông Y nhấn mạnh"; "Chủ tịch UBND tỉnh X đã có chỉ đạo"
+    ("Phát biểu tại hội nghị, Chủ tịch UBND tỉnh Kon Tum, ông Nguyễn Văn Lộc nhấn mạnh: mỗi xã phải có tổ công nghệ "
+     "số cộng đồng.\n", {"issuer": "UBND tỉnh Kon Tum", "province": "Kon Tum", "signer": None}),
+    ("Chủ tịch UBND tỉnh Yên Bái đã có chỉ đạo các sở đẩy mạnh dịch vụ công trực tuyến.\n",
+     {"issuer": "UBND tỉnh Yên Bái"}),
+    # the body code of the reported number names a national issuer the article does not spell out
+    ("Thông báo số 512/TB-VPCP ngày 3/9/2025 kết luận cuộc họp về dữ liệu dân cư.\n",
+     {"number": "512/TB-VPCP", "type": "Thông báo", "issuer": "Văn phòng Chính phủ", "province": None}),
 ])
 def test_reported_directive(pipeline, tmp_path, article, expected):
     meta = pipeline.process(write(tmp_path, "a.txt", article)).meta

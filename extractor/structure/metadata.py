@@ -35,6 +35,22 @@ def type_from_code(code: str) -> Optional[str]:
     return TYPE_CODES.get(fold(parts[0]).lower(), "Công văn")
 
 
+_NUMBER_BODIES = {fold(k): v for k, v in _R.get("metadata.number_body_codes.names").items()}
+
+
+def _issuer_from_code(code: str, g: Gazetteer) -> Optional[str]:
+    """"TB-VPCP" -> Văn phòng Chính phủ, "QĐ-TTg" -> Thủ tướng Chính phủ: a national body's code in the number.
+    Local codes (UBND, the Sở's) name no province, so they are left to the header and the article."""
+    for part in (c for c in re.split(r"[-/\s]", code) if c):
+        name = _NUMBER_BODIES.get(fold(part))
+        if name:
+            return name
+        a = g.resolve(part)
+        if a and a.type in CENTRAL_TYPES and fold(a.name) != fold(part):
+            return a.name
+    return None
+
+
 def _title_case_agency(upper: str, g: Gazetteer) -> str:
     a = g.resolve(upper)
     if a:
@@ -115,6 +131,8 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
         meta.type = type_from_code(meta.number.split("/", 1)[1])
     if meta.issuer is None and meta.province and code and re.search(r"(^|-)UBND$", code.strip()):
         meta.issuer = _local_name("UBND tỉnh", meta.province)  # "55/KH-UBND": the body after the type code issued it
+    if meta.issuer is None and meta.number and "/" in meta.number:
+        meta.issuer = _issuer_from_code(meta.number.split("/", 1)[1], g)
     meta.unsure = list(src.hints.get("unsure", []))
     issuer_agency = g.resolve(meta.issuer) if meta.issuer else None
     if issuer_agency and issuer_agency.type in CENTRAL_TYPES:
@@ -508,10 +526,12 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             continue
         name = None
         rest = tail[skip:]
-        nm = _person(rest.lstrip())
+        hon = _HONORIFIC.match(ftail[skip:]) if (title or _title_in(written)) else None
+        pad = hon.end() if hon else len(rest) - len(rest.lstrip())
+        nm = _person(rest[pad:])
         if nm and (title or _title_in(written)):
             name = nm[0]
-            skip += len(rest) - len(rest.lstrip()) + nm[1]
+            skip += pad + nm[1]
         va = _ISSUING_AFTER.match(ftail[skip:])
         if not va and not described:
             continue
@@ -548,6 +568,7 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
 
 
 _TITLE_START = _R.rx("metadata.title_start")
+_HONORIFIC = _R.rx("metadata.honorific")
 
 
 def _title_in(mention_text: str) -> bool:
