@@ -260,3 +260,13 @@ def test_vague_cooperators_topic_labels_and_appeals(extract):
     assert obs[0].support == ["Sở Tài chính", "UBND cấp xã"]
     assert [o.lead for o in obs[1:]] == [["Báo tỉnh", "Đài Phát thanh và Truyền hình tỉnh"], ["UBND cấp xã"],
                                          ["Các doanh nghiệp viễn thông"]]
+
+
+def test_the_current_subject_carries_to_later_subjectless_directives(extract):
+    text = ("(Báo Hà Tĩnh) - Ngày 3/2/2026, UBND tỉnh Hà Tĩnh ban hành Kế hoạch số 45/KH-UBND về y tế số.\n\n"
+            "Phấn đấu đến hết năm 2026, 100% hồ sơ công việc tại cấp tỉnh được xử lý trên môi trường mạng.\n\n"
+            "Sở Y tế chủ trì triển khai bệnh án điện tử tại các bệnh viện trước ngày 30/6/2026.\n\n"
+            "Đồng thời, hoàn thành kết nối dữ liệu khám chữa bệnh với Cổng giám định bảo hiểm y tế trong quý III/2026.\n")
+    # the issuing sentence's subject is background and carries nowhere; the directive's does
+    assert [o.lead for o in extract(text, "ht.txt").obligations] == [[], ["Sở Y tế"], ["Sở Y tế"]]
+    # (a numbered item's subject stays in its item: test_extract's closing sentence takes the addressees)

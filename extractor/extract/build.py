@@ -92,7 +92,8 @@ class ObligationBuilder:
 
     def assign_roles(self, doc, candidates: list[Candidate]) -> None:
         """Lead and support of every obligation, in reading order: a sentence without a
-        subject takes the previous sentence's (directive or not) in the same paragraph."""
+        subject takes the previous sentence's (directive or not) in the same paragraph, else the
+        section's last addressee of a frame or subject of an unnumbered directive."""
         addressees: list[Mention] = doc.user_data.get("addressees", [])
         issued: Optional[str] = doc.user_data.get("as_of")
         meta = doc.user_data.get("meta")
@@ -110,7 +111,10 @@ class ObligationBuilder:
         subj, _, framed = self.roles.subject_frame(w)
         if subj:
             prev_subject[id(cand.node)] = subj
-            if framed:  # "Chủ tịch UBND tỉnh yêu cầu Sở X ...": later subjectless paragraphs are Sở X's
+            if framed or (cand.directive and not cand.node.marker):
+                # "Chủ tịch UBND tỉnh yêu cầu Sở X ...", "Sở X chủ trì ...": the section's later subjectless
+                # directives are Sở X's (a background sentence's subject, "UBND tỉnh ban hành ...", is not;
+                # a numbered item's subject stays in its item)
                 prev_subject[_section_key(cand)] = subj
 
     @staticmethod
