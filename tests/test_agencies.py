@@ -98,3 +98,21 @@ def test_a_name_written_without_its_commas_or_va_is_still_the_agency():
                           ("Sở Giáo dục Đào tạo", "Sở Giáo dục và Đào tạo"),
                           ("các sở ban ngành", "Các sở, ban, ngành")]:
         assert [m.canonical for m in g.find(written)] == [name], written
+
+
+def test_a_concept_or_another_word_is_no_agency(gazetteer):
+    names = lambda t: [m.agency.name for m in gazetteer.find(t) if m.agency]  # noqa: E731
+    # "Chính phủ điện tử / số" is a goal; "Chỉ số Xây dựng …" is no Sở (a different mark, not a missing one)
+    assert names("Chỉ số Xây dựng và phát triển Chính phủ điện tử, Chính phủ số của tỉnh Sóc Trăng") == []
+    assert names("Nghị quyết của Chính phủ số 12/NQ-CP giao Sở Xây dựng chủ trì") == ["Chính phủ", "Sở Xây dựng"]
+    assert names("So Xay dung chu tri") == ["Sở Xây dựng"]  # typed without marks: still the agency
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Giám đốc sở, Thủ trưởng các ban, ngành tỉnh", ["Các sở, ban, ngành"]),
+    ("thủ trưởng các cơ quan chuyên môn thuộc tỉnh", ["Các sở, ban, ngành"]),
+    ("các cấp, ngành, xã, phường cần", ["Các cơ quan, đơn vị, địa phương", "UBND cấp xã"]),
+    ("Ủy ban nhân dân quận, huyện, xã, phường, thị trấn", ["UBND cấp huyện", "UBND cấp xã"]),
+])
+def test_the_standard_group_formulas(gazetteer, text, expected):
+    assert [m.agency.name for m in gazetteer.find(text) if m.agency] == expected

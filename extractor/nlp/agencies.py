@@ -18,7 +18,7 @@ from typing import Optional
 
 from extractor.paths import MODELS_DIR as MODELS
 from extractor.rules import load_rules
-from extractor.textutil import fold
+from extractor.textutil import fold, nfc
 
 DEFAULT_GAZETTEER = MODELS / "agencies.json"
 DEFAULT_PROVINCES = MODELS / "provinces.json"
@@ -27,6 +27,7 @@ _R = load_rules()
 # Head words that start an agency name the gazetteer does not know; words that end one (models/rules/agencies.json).
 _HEAD_RE = re.compile(r"(?<!\w)(" + _R.raw_alt("agencies.head_words") + r")(?=\s)")
 _NAME_STOP = set(_R.get("agencies.raw.name_stop_words"))
+_NOT_HEADS = {nfc(w).lower() for w in _R.get("agencies.raw.not_heads")}
 
 
 CENTRAL_TYPES = ("ministry", "central_body")  # a ministry, the Government, its Office: a central document's issuers
@@ -44,6 +45,7 @@ class Agency:
     expands: list[str] = field(default_factory=list)
     expands_central: list[str] = field(default_factory=list)  # what the group names in a central body's letter
     note: str = ""
+    not_before: Optional[re.Pattern] = None  # what after the name makes it a concept ("Chính phủ điện tử")
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Gazetteer:
                 id=a["id"], name=a["name"], type=a["type"], variants=variants, weak=weak,
                 successor=a.get("successor"), successor_from=a.get("successor_from"),
                 expands=a.get("expands", []), expands_central=a.get("expands_central", []), note=a.get("note", ""),
+                not_before=re.compile(r"\s+(?:" + a["not_before"] + ")") if a.get("not_before") else None,
             )
         pdata = json.loads(Path(provinces).read_text(encoding="utf-8"))
         self.provinces: dict[str, dict] = {}
@@ -192,6 +195,9 @@ class Gazetteer:
         for m in rx.finditer(folded):
             aid = next(k for k, v in m.groupdict().items() if v is not None)
             a = self.agencies[_gid_to_id(aid)]
+            if (a.not_before and a.not_before.match(folded, m.end())) or (
+                    text[m.start():m.end()].split(maxsplit=1)[0].lower() in _NOT_HEADS):
+                continue
             out.append(Mention(m.start(), m.end(), text[m.start():m.end()], a))
         for lm in _SHARED_HEAD.finditer(folded):
             listed = self._shared_head_list(text, folded, lm.end(), lm.group(1))
