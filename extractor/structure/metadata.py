@@ -46,7 +46,7 @@ def _issuer_from_code(code: str, g: Gazetteer) -> Optional[str]:
         if name:
             return name
         a = g.resolve(part)
-        if a and a.type in CENTRAL_TYPES and fold(a.name) != fold(part):
+        if a and a.type in CENTRAL_TYPES:
             return a.name
     return None
 
