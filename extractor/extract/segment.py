@@ -283,9 +283,9 @@ class Segmenter:
                         out.append(Candidate(a, b, "sentence", pctx, child))
                     if not background:
                         visit(child, ctx)
-                    last = all_sents[-1:] if background else []
-                    if last and text[last[0][0]:last[0][1]].rstrip(" *").endswith(":") and self.clf.is_background(
-                            text[last[0][0]:last[0][1]], folded[last[0][0]:last[0][1]]):
+                    la, lb = all_sents[-1] if background else (0, 0)
+                    if background and text[la:lb].rstrip(" *").endswith(":") and self.clf.is_background(
+                            text[la:lb], folded[la:lb]):
                         ctx, skipped = replace(ctx, background=True), 0
                         continue
                     if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):

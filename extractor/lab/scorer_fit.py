@@ -103,6 +103,4 @@ def _fit_ratio(sc: Scorer, logits: np.ndarray, cols: list[list[int]]) -> float:
 
 def scorer_decisions(sc: Scorer, table, codes: Sequence[str], mains: Sequence[str], top_k: int = 3) -> list[list[str]]:
     """The code lists the scorer links for each row of ``table``."""
-    logits = sc.logits(table, np.asarray(mains))
-    p = sc.serves(table, logits)
-    return [[codes[k] for k in sc.keep(logits[i], float(p[i]), top_k)[0]] for i in range(len(p))]
+    return [[codes[k] for k in keep] for keep, _ in sc.decide(table, np.asarray(mains), top_k)[2]]

@@ -295,13 +295,10 @@ class Linker:
         fused = table.fused(self.params.weight_embedding)
         agree = table.agreement(self._mains)
         qrows = self.lex.transform(table.texts)
-        learned = None
-        if self.scorer is not None:
-            logits = self.scorer.logits(table, self._mains_arr)
-            learned = (logits, self.scorer.serves(table, logits))
+        learned = self.scorer.decide(table, self._mains_arr, top_k) if self.scorer is not None else None
         for r, i in enumerate(live):
             if learned is not None:
-                keep, rule = self.scorer.keep(learned[0][r], float(learned[1][r]), top_k)
+                keep, rule = learned[2][r]
                 t = self.scorer.serve_threshold
             else:
                 keep, rule, t = decide(fused[r], bool(agree[r]), self.params, self._mains, top_k)

@@ -77,6 +77,12 @@ class Scorer:
     def serves(self, table: ScoreTable, logits: np.ndarray) -> np.ndarray:
         return _sigmoid(item_features(table, logits) @ self.item_weights + self.item_bias)
 
+    def decide(self, table: ScoreTable, mains: np.ndarray, top_k: int = 3):
+        """Every row's logits, P(serves), and (columns to link, rule) as :meth:`keep` gives them."""
+        logits = self.logits(table, mains)
+        p = self.serves(table, logits)
+        return logits, p, [self.keep(logits[i], float(p[i]), top_k) for i in range(len(p))]
+
     def keep(self, logit_row: np.ndarray, p_serves: float, top_k: int = 3) -> tuple[list[int], str]:
         """Columns to link (best first) and the rule that decided."""
         if top_k <= 0 or p_serves < self.serve_threshold:

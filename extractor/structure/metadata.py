@@ -362,6 +362,7 @@ _KIND_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.kind_only_before") +
                           + _R.alt("metadata.tense_words") + r"))*\s*$")
 _KIND_DESCRIBED = _R.rx("metadata.kind_described")
 _KIND_OF_BEFORE = _R.rx("metadata.kind_of_before")
+_OF = re.compile(r"\s*cua(?= )")
 _SOURCE_LABEL = re.compile(r"(?:" + _R.alt("metadata.source_labels") + r")\s*:\s*$")
 _DATE_BEFORE = _R.rx("metadata.date_before")
 _ISSUING_AFTER = _R.rx("metadata.issuing_after")
@@ -448,7 +449,6 @@ def _reported(text: str, g: Gazetteer) -> dict:
     at = subj.pop("_at", 0)
     if not refs:
         # an unnumbered kind ("vừa ban hành kế hoạch", "theo công văn"), in the opening sentence or the issuer's:
-        # further down "ban hành Quyết định công bố ..." is what the directive asks for
         # further down "ban hành Quyết định công bố ..." is what the directive asks for; a kind the article
         # describes ("Quyết định nêu rõ", "Kế hoạch của UBND tỉnh") is the reported one wherever the lead has it
         for m in _KIND_ONLY.finditer(flead):
@@ -457,9 +457,8 @@ def _reported(text: str, g: Gazetteer) -> dict:
                 continue
             opening = m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)
             after = flead[m.end():m.end() + 40]
-            of = after.lstrip()
-            described = _KIND_DESCRIBED.match(after) or (
-                of.startswith("cua ") and _kind_of_before(flead, m.end() + len(after) - len(of) + 3))
+            of = _OF.match(after)  # "Kế hoạch của …": is the kind itself led in as "Theo Kế hoạch của"?
+            described = _KIND_DESCRIBED.match(after) or (of and _kind_of_before(flead, m.end() + of.end()))
             if (opening and _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()])) or described:
                 out["type"] = name
                 break
@@ -526,10 +525,11 @@ def _issuing_subject(lead: str, flead: str, g: Gazetteer, year: Optional[int]) -
             continue
         name = None
         rest = tail[skip:]
-        hon = _HONORIFIC.match(ftail[skip:]) if (title or _title_in(written)) else None
+        titled = bool(title) or _title_in(written)
+        hon = _HONORIFIC.match(ftail[skip:]) if titled else None
         pad = hon.end() if hon else len(rest) - len(rest.lstrip())
         nm = _person(rest[pad:])
-        if nm and (title or _title_in(written)):
+        if nm and titled:
             name = nm[0]
             skip += pad + nm[1]
         va = _ISSUING_AFTER.match(ftail[skip:])
