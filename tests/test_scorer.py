@@ -55,3 +55,51 @@ def test_fitting_is_deterministic_and_round_trips_through_json():
     assert scorer_decisions(back, test, CODES, MAINS) == scorer_decisions(a, test, CODES, MAINS)
     # fitted for another catalogue (an indicator it has no prior for): not used
     assert Scorer.from_json(a.to_json(CODES), CODES + ["9.9"]) is None
+
+
+def _clustered(n: int, seed: int, docs_per: int = 4):
+    """Component scores are pure noise; the texts' vectors cluster by the code they serve (as obligations
+    worded alike in different provinces do), so only the neighbour vote can find the code."""
+    rng = np.random.default_rng(seed)
+    K, d = len(CODES), 16
+    centres = np.linalg.qr(np.random.default_rng(0).normal(size=(d, d)))[0][:K]  # the same in every sample
+    lex, emb = rng.uniform(0.0, 0.3, (n, K)), rng.uniform(0.0, 0.6, (n, K))
+    vecs, gold = np.zeros((n, d)), []
+    for i in range(n):
+        j = int(rng.integers(K))
+        vecs[i] = centres[j] + rng.normal(scale=0.15, size=d)
+        gold.append([CODES[j]])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    t = ScoreTable([f"t{i}" for i in range(n)], lex, emb, emb, np.zeros((n, K)), 0.0, vecs.astype(np.float32))
+    return t, gold, [f"doc{i // docs_per}" for i in range(n)]
+
+
+def test_neighbour_votes_leave_a_documents_own_rows_out():
+    from extractor.lab.scorer_fit import neighbour_memory
+
+    t, gold, docs = _clustered(40, 5)
+    mem = neighbour_memory(t, gold, CODES, docs)
+    votes, share = mem.votes(t.vectors)
+    assert np.mean([CODES[int(np.argmax(v))] == g[0] for v, g in zip(votes, gold)]) >= 0.9  # alike texts, alike codes
+    assert np.allclose(share, 1.0)  # every neighbour serves an indicator
+    alone = mem.votes(t.vectors[:1], exclude_docs=[docs[0]])[0]
+    own = [i for i, x in enumerate(docs) if x == docs[0]]
+    # with its document left out, no row of it can vote: the votes equal those of the other rows only
+    others = neighbour_memory(t.rows([i for i in range(40) if i not in own]), [g for i, g in enumerate(gold) if i not in own],
+                              CODES, [x for x in docs if x != docs[0]])
+    assert np.allclose(alone, others.votes(t.vectors[:1])[0])
+
+
+def test_the_scorer_learns_from_neighbours_and_keeps_its_memory_on_disk(tmp_path):
+    train, gold, docs = _clustered(240, 6)
+    sc = fit_scorer(train, gold, CODES, MAINS, weight_embedding=0.5, docs=docs)
+    assert sc.neighbours is not None and sc.pair_weights[-1] > 0  # the last pair feature: neighbour_vote
+    test, tgold, _ = _clustered(80, 7)
+    top1 = lambda s: np.mean([bool(p) and p[0] in g for p, g in zip(scorer_decisions(s, test, CODES, MAINS), tgold)])  # noqa: E731
+    assert top1(sc) > 0.8
+    assert top1(fit_scorer(train, gold, CODES, MAINS, weight_embedding=0.5)) < 0.4  # without the memory: noise
+    sc.neighbours_file = "neighbours__test.npz"
+    sc.neighbours.save(tmp_path / sc.neighbours_file, CODES)
+    back = Scorer.from_json(sc.to_json(CODES), CODES, tmp_path)
+    assert back is not None and top1(back) > 0.8  # int8-stored vectors rank the same
+    assert Scorer.from_json(sc.to_json(CODES), CODES, tmp_path / "elsewhere") is None  # memory missing: not used

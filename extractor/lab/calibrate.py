@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ import numpy as np
 from extractor.lab.metrics import dti_metrics
 from extractor.link.catalogue import DEFAULT_FRAMEWORK, load_catalogue
 from extractor.link.embed import get_embedder
-from extractor.link.linkers import (LINKER_NAMES, CONFIG_PATH, HybridLinker, LexicalLinker, LinkParams, Linker, ScoreTable,
+from extractor.link.linkers import (LINKER_NAMES, CONFIG_PATH, HybridLinker, LexicalLinker, LinkParams, Linker, ScoreTable, linkable,
                                     clear_cache, config_key, decide, get_linker)
 from extractor.lab.scorer_fit import fit_scorer, scorer_decisions
 from extractor.textutil import nfc
@@ -212,20 +213,22 @@ def _lodo(p: _Prepared, docs: Sequence[str], kind: str, per_main: bool) -> tuple
     return [x or [] for x in preds], fitted
 
 
-def _learned(p: _Prepared, docs: Sequence[str], params: LinkParams, fitted: dict[str, dict]) -> dict:
+def _learned(p: _Prepared, docs: Sequence[str], params: LinkParams, fitted: dict[str, dict], embedder_name: str) -> dict:
     """The learned scorer on all the gold, with its in-sample and leave-one-document-out figures (each
     held-out document's scorer is fitted on the others, with that fold's grid weight)."""
-    sc = fit_scorer(p.table, p.gold, p.codes, p.mains, params.weight_embedding)
+    sc = fit_scorer(p.table, p.gold, p.codes, p.mains, params.weight_embedding, docs)
     ins = dti_metrics(list(zip(scorer_decisions(sc, p.table, p.codes, p.mains), p.gold)))
     preds: list[list[str]] = [[] for _ in docs]
     for d in sorted(set(docs)):
         train = [i for i, x in enumerate(docs) if x != d]
         test = [i for i, x in enumerate(docs) if x == d]
         tr = _subset(p, train)
-        fold = fit_scorer(tr.table, tr.gold, p.codes, p.mains, float(fitted[d]["weight_embedding"]))
+        fold = fit_scorer(tr.table, tr.gold, p.codes, p.mains, float(fitted[d]["weight_embedding"]),
+                          [docs[i] for i in train])
         for i, pr in zip(test, scorer_decisions(fold, _subset(p, test).table, p.codes, p.mains)):
             preds[i] = pr
-    return {"scorer": sc.to_json(p.codes), "in_sample": ins, "leave_one_document_out": dti_metrics(list(zip(preds, p.gold))),
+    sc.neighbours_file = "neighbours__" + re.sub(r"[^\w.@-]+", "_", embedder_name) + ".npz"
+    return {"scorer": sc.to_json(p.codes), "scorer_model": sc, "in_sample": ins, "leave_one_document_out": dti_metrics(list(zip(preds, p.gold))),
             "lodo_objective": _objective(p.gold, preds)}
 
 
@@ -281,10 +284,14 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
         params, ins, lodo, fitted, grid_objective = variants[use_pm]
         learned = None
         if kind == "hybrid":
-            learned = _learned(p, docs, params, fitted)
+            learned = _learned(p, docs, params, fitted, get_embedder(emb).name)
+            model = learned.pop("scorer_model")
             if learned["lodo_objective"] > grid_objective:  # a learned component only where it beats the rules
                 params.scorer = learned.pop("scorer")
                 ins, lodo = learned["in_sample"], learned["leave_one_document_out"]
+                if output and model.neighbours is not None:  # its gold memory, beside the catalogue files
+                    (Path(output).parent / "dti").mkdir(parents=True, exist_ok=True)
+                    model.neighbours.save(Path(output).parent / "dti" / model.neighbours_file, p.codes)
             else:
                 learned.pop("scorer")
             learned["grid_lodo_objective"] = grid_objective
@@ -391,7 +398,6 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
     one over the extracted texts (their vectors are cached by the pipeline run), so each refit is a
     grid search over stored score tables: no text is embedded again.
     """
-    import re
 
     lk = linker if isinstance(linker, Linker) else get_linker(linker)
     items = load_gold(gold_dir)
@@ -415,12 +421,12 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
             if lk.scorer is not None:  # the learned scorer is refitted too, on the same documents
                 tr = _subset(gold, train)
                 scorers[ds.gold_key] = fit_scorer(tr.table, tr.gold, gold.codes, gold.mains,
-                                                  fits[ds.gold_key].weight_embedding)
+                                                  fits[ds.gold_key].weight_embedding, [items[i].doc for i in train])
         if not rows:
             out[ds.gold_key] = []
             continue
         sub = _subset(pred, rows)
         preds = (scorer_decisions(scorers[ds.gold_key], sub.table, gold.codes, gold.mains, top_k)
                  if lk.scorer is not None else _decisions(sub, fits[ds.gold_key], top_k))
-        out[ds.gold_key] = [(p if re.search(r"\w", texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
+        out[ds.gold_key] = [(p if linkable(texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
     return out

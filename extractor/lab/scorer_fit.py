@@ -9,6 +9,11 @@ Two L2-regularised logistic regressions, solved with scipy's L-BFGS from zero
   log prior is the indicator's smoothed share of the training gold codes;
 - the decision, over every obligation: does it serve any indicator?
 
+With a neighbour memory (:class:`~extractor.link.scorer.Neighbours`, the
+training gold's vectors and codes) each training row votes from the OTHER
+documents' obligations only, as a new document will: its own document's rows
+would vote for its own answers.
+
 ``serve_threshold`` follows from the evaluation objective (top-1 hits +
 recall@3 hits + right abstentions): linking an obligation that serves an
 indicator earns ``g`` points on average (its top-1 and recall@3 hit rates on
@@ -24,7 +29,7 @@ from typing import Sequence
 import numpy as np
 from scipy.optimize import minimize
 
-from extractor.link.scorer import Scorer, item_features, pair_features
+from extractor.link.scorer import Neighbours, Scorer, item_features, pair_features
 
 L2 = 1.0  # ridge penalty on the weights (not the bias), as scikit-learn's C=1
 PRIOR_SMOOTHING = 0.5  # pseudo-count per indicator: an indicator the gold never names keeps a finite prior
@@ -54,13 +59,27 @@ def _balanced(y: np.ndarray) -> np.ndarray:
     return np.where(y > 0, len(y) / (2.0 * pos), len(y) / (2.0 * neg))
 
 
+def neighbour_memory(table, gold: Sequence[Sequence[str]], codes: Sequence[str], docs: Sequence[str]) -> Neighbours:
+    """The gold rows of ``table`` (its vectors) as a neighbour memory."""
+    col = {c: j for j, c in enumerate(codes)}
+    labels = np.zeros((len(gold), len(codes)))
+    for i, g in enumerate(gold):
+        labels[i, [col[c] for c in g if c in col]] = 1.0
+    return Neighbours(np.asarray(table.vectors, dtype=np.float32), labels, np.asarray(list(docs)))
+
+
 def fit_scorer(table, gold: Sequence[Sequence[str]], codes: Sequence[str], mains: Sequence[str],
-               weight_embedding: float) -> Scorer:
-    """A :class:`Scorer` fitted on the rows of ``table`` whose gold code lists are ``gold``."""
+               weight_embedding: float, docs: Sequence[str] | None = None) -> Scorer:
+    """A :class:`Scorer` fitted on the rows of ``table`` whose gold code lists are ``gold``; with ``docs``
+    (each row's document) and the table's vectors, the rows are also its neighbour memory."""
     col = {c: j for j, c in enumerate(codes)}
     K = len(codes)
     mains_arr = np.asarray(mains)
     cols = [[col[c] for c in g if c in col] for g in gold]
+    memory = None
+    if docs is not None and table.vectors is not None:
+        memory = neighbour_memory(table, gold, codes, docs)
+        table = memory.annotate(table, exclude_docs=memory.docs)
     counts = np.full(K, PRIOR_SMOOTHING)
     for cs in cols:
         counts[cs] += 1
@@ -75,7 +94,8 @@ def fit_scorer(table, gold: Sequence[Sequence[str]], codes: Sequence[str], mains
     logits = X @ pw + pb
     serves = np.array([1.0 if cs else 0.0 for cs in cols])
     iw, ib = _logistic(item_features(table, logits), serves, np.ones(len(cols)))
-    sc = Scorer(pw, pb, log_prior, iw, ib, serve_threshold=0.0, secondary_ratio=1.0, weight_embedding=weight_embedding)
+    sc = Scorer(pw, pb, log_prior, iw, ib, serve_threshold=0.0, secondary_ratio=1.0, weight_embedding=weight_embedding,
+                neighbours=memory)
     sc.secondary_ratio = _fit_ratio(sc, logits, cols)
     hits = []
     for i in pos_rows:

@@ -96,14 +96,22 @@ class EmbeddingIndex:
         s = v @ v.T
         return float((s.sum() - np.trace(s)) / (k * (k - 1)))
 
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' query vectors (unit rows), through the text-vector cache."""
+        if not texts:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        if self.use_cache and self.text_cache:
+            return TextVectorCache(self.cache_root / "text-vectors.sqlite").encode(self.embedder, list(texts), "query")
+        return self.embedder.encode(list(texts), role="query")
+
+    def scores_of(self, queries: np.ndarray) -> np.ndarray:
+        """Raw cosines of query vectors, queries x indicators."""
+        if len(queries) == 0:
+            return np.zeros((0, len(self.catalogue)), dtype=np.float32)
+        return (queries @ self.vectors.T).astype(np.float32)
+
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Raw cosines, texts x indicators."""
-        if not texts:
-            return np.zeros((0, len(self.catalogue)), dtype=np.float32)
-        if self.use_cache and self.text_cache:
-            q = TextVectorCache(self.cache_root / "text-vectors.sqlite").encode(self.embedder, list(texts), "query")
-        else:
-            q = self.embedder.encode(list(texts), role="query")
-        return (q @ self.vectors.T).astype(np.float32)
+        return self.scores_of(self.encode(texts))
 
 

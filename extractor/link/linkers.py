@@ -75,6 +75,7 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from extractor.link.anchors import AnchorIndex
+from extractor.rules import load_rules
 from extractor.link.catalogue import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue
 from extractor.link.embed import Embedder, get_embedder
 from extractor.link.embedding import EmbeddingIndex
@@ -87,6 +88,14 @@ from extractor.textutil import nfc
 LINKER_NAMES = ("hybrid", "lexical", "embedding")
 DEFAULT_LINKER = "hybrid"
 CONFIG_PATH = MODELS_DIR / "linker.json"
+
+
+_MIN_WORDS = int(load_rules().threshold("link.min_words"))  # one word says no task (thresholds.json)
+
+
+def linkable(text) -> bool:
+    """Whether a text says enough to be linked at all (``link.min_words`` words)."""
+    return isinstance(text, str) and len(re.findall(r"\w+", text)) >= _MIN_WORDS
 
 
 def clear_cache() -> None:
@@ -181,6 +190,9 @@ class ScoreTable:
     embedding: Optional[np.ndarray]  # (cos - c0) / (1 - c0)
     anchor: Optional[np.ndarray] = None  # 1 where the text names the indicator's object (anchors.json)
     bonus: float = 0.0  # added to the fused score where anchor is 1
+    vectors: Optional[np.ndarray] = None  # the texts' unit embedding vectors (the scorer's neighbour look-up)
+    votes: Optional[np.ndarray] = None  # the learned scorer's neighbour votes, texts x indicators
+    serve_share: Optional[np.ndarray] = None  # ... and each text's neighbours' share that serve an indicator
 
     def fused(self, w: float) -> np.ndarray:
         if self.embedding is None or w <= 0:
@@ -199,7 +211,8 @@ class ScoreTable:
         idx = list(idx)
         pick = lambda a: a[idx] if a is not None else None  # noqa: E731
         return ScoreTable([self.texts[i] for i in idx], pick(self.lexical), pick(self.embedding_raw),
-                          pick(self.embedding), pick(self.anchor), self.bonus)
+                          pick(self.embedding), pick(self.anchor), self.bonus, pick(self.vectors), pick(self.votes),
+                          pick(self.serve_share))
 
     def agreement(self, mains: Sequence[str]) -> np.ndarray:
         """Per row: the embedding's and the lexical best candidates are in the same main index.
@@ -262,7 +275,7 @@ class Linker:
         self._mains = [i.main for i in catalogue]
         self._mains_arr = np.asarray(self._mains)
         # the learned scorer needs both parts; fitted for another catalogue it is ignored
-        self.scorer = (Scorer.from_json(self.params.scorer, catalogue.codes)
+        self.scorer = (Scorer.from_json(self.params.scorer, catalogue.codes, Path(config or CONFIG_PATH).parent / "dti")
                        if self.params.scorer and self.uses_lexical and self.uses_embedding else None)
 
     @property
@@ -276,19 +289,20 @@ class Linker:
         masked = [mask_roles(t, spans[i] if spans else ()) for i, t in enumerate(clean)]
         masked = [m if m.strip() else t for m, t in zip(masked, clean)]  # never mask everything away
         lex = self.lex.scores(masked) if self.uses_lexical else None
-        raw = norm = None
+        raw = norm = vecs = None
         if self.uses_embedding and self.emb is not None:
-            raw = self.emb.scores(masked)
+            vecs = self.emb.encode(masked)
+            raw = self.emb.scores_of(vecs)
             c0 = self.emb.center
             norm = (raw - c0) / max(1e-6, 1.0 - c0)
         anchor = self.anchors.matrix(masked) if self.anchors else None
-        return ScoreTable(masked, lex, raw, norm, anchor, self.anchors.bonus if self.anchors else 0.0)
+        return ScoreTable(masked, lex, raw, norm, anchor, self.anchors.bonus if self.anchors else 0.0, vecs)
 
     # -- linking
     def link(self, texts: Sequence[str], top_k: int = 3, spans=None) -> list[list[DtiLink]]:
         texts = list(texts)
         out: list[list[DtiLink]] = [[] for _ in texts]
-        live = [i for i, t in enumerate(texts) if isinstance(t, str) and re.search(r"\w", t)]
+        live = [i for i, t in enumerate(texts) if linkable(t)]
         if not live:
             return out
         table = self.score([texts[i] for i in live], [spans[i] for i in live] if spans else None)
