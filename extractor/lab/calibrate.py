@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ import numpy as np
 from extractor.lab.metrics import dti_metrics
 from extractor.link.catalogue import DEFAULT_FRAMEWORK, load_catalogue
 from extractor.link.embed import get_embedder
+from extractor.link.embedding import file_safe
 from extractor.link.linkers import (LINKER_NAMES, CONFIG_PATH, HybridLinker, LexicalLinker, LinkParams, Linker, ScoreTable, linkable,
                                     clear_cache, config_key, decide, get_linker)
 from extractor.lab.scorer_fit import fit_scorer, scorer_decisions
@@ -227,7 +227,7 @@ def _learned(p: _Prepared, docs: Sequence[str], params: LinkParams, fitted: dict
                           [docs[i] for i in train])
         for i, pr in zip(test, scorer_decisions(fold, _subset(p, test).table, p.codes, p.mains)):
             preds[i] = pr
-    sc.neighbours_file = "neighbours__" + re.sub(r"[^\w.@-]+", "_", embedder_name) + ".npz"
+    sc.neighbours_file = f"neighbours__{file_safe(embedder_name)}.npz"
     return {"scorer": sc.to_json(p.codes), "scorer_model": sc, "in_sample": ins, "leave_one_document_out": dti_metrics(list(zip(preds, p.gold))),
             "lodo_objective": _objective(p.gold, preds)}
 
@@ -290,8 +290,9 @@ def calibrate(gold_dir: Union[str, Path] = "annotations", embedders: Sequence[st
                 params.scorer = learned.pop("scorer")
                 ins, lodo = learned["in_sample"], learned["leave_one_document_out"]
                 if output and model.neighbours is not None:  # its gold memory, beside the catalogue files
-                    (Path(output).parent / "dti").mkdir(parents=True, exist_ok=True)
-                    model.neighbours.save(Path(output).parent / "dti" / model.neighbours_file, p.codes)
+                    folder = Path(output).parent / "dti"
+                    folder.mkdir(parents=True, exist_ok=True)
+                    model.neighbours.save(folder / model.neighbours_file, p.codes)
             else:
                 learned.pop("scorer")
             learned["grid_lodo_objective"] = grid_objective

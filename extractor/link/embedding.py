@@ -21,6 +21,11 @@ RECIPE_VERSION = "r1"  # bump when Indicator.embed_text changes: invalidates cac
 # --------------------------------------------------------------------------- embedding index
 
 
+def file_safe(name: str) -> str:
+    """An embedder's name as a file-name part ("st:/models/x" -> "st_models_x")."""
+    return re.sub(r"[^\w.@-]+", "_", name)[:80]
+
+
 class EmbeddingIndex:
     """Indicator vectors for one (embedder, catalogue), cached on disk."""
 
@@ -39,7 +44,7 @@ class EmbeddingIndex:
         return [i.embed_text for i in self.catalogue]
 
     def cache_path(self) -> Path:
-        safe = re.sub(r"[^\w.@-]+", "_", self.embedder.name)[:80]
+        safe = file_safe(self.embedder.name)
         return self.cache_root / "dti-vectors" / f"{safe}__{self.catalogue.name}@{self.catalogue.version}__{RECIPE_VERSION}.npz"
 
     def _texts_hash(self) -> str:

@@ -75,7 +75,6 @@ from typing import Any, Optional, Sequence, Union
 import numpy as np
 
 from extractor.link.anchors import AnchorIndex
-from extractor.rules import load_rules
 from extractor.link.catalogue import Catalogue, DEFAULT_FRAMEWORK, MODELS_DIR, load_catalogue
 from extractor.link.embed import Embedder, get_embedder
 from extractor.link.embedding import EmbeddingIndex
@@ -83,6 +82,7 @@ from extractor.link.lexical import LexicalIndex
 from extractor.link.masking import mask_roles
 from extractor.link.scorer import Scorer
 from extractor.model import DtiLink, Obligation
+from extractor.rules import load_rules
 from extractor.textutil import nfc
 
 LINKER_NAMES = ("hybrid", "lexical", "embedding")

@@ -20,7 +20,7 @@ few numpy products.  Model card: ``models/dti/SCORER.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -44,16 +44,11 @@ class Neighbours:
     docs: np.ndarray  # (m,) the gold document of each row (left out for its own rows when fitting)
     k: int = NEIGHBOURS
 
-    def subset(self, rows) -> "Neighbours":
-        rows = np.asarray(rows, dtype=int)
-        return Neighbours(self.vectors[rows], self.labels[rows], self.docs[rows], self.k)
-
     def votes(self, queries: np.ndarray, exclude_docs=None) -> tuple[np.ndarray, np.ndarray]:
         """Per query: each indicator's cosine-weighted share among the ``k`` nearest gold obligations, and
         the share of them that serve any indicator.  ``exclude_docs[i]``: a document row i may not consult."""
-        if len(self.docs) == 0 or queries is None or len(queries) == 0:
-            n = 0 if queries is None else len(queries)
-            return np.zeros((n, self.labels.shape[1])), np.zeros(n)
+        if len(self.docs) == 0 or len(queries) == 0:
+            return np.zeros((len(queries), self.labels.shape[1])), np.zeros(len(queries))
         sims = queries @ self.vectors.T
         if exclude_docs is not None:
             sims = np.where(np.asarray(exclude_docs)[:, None] == self.docs[None, :], -np.inf, sims)
@@ -66,7 +61,6 @@ class Neighbours:
 
     def annotate(self, table: ScoreTable, exclude_docs=None) -> ScoreTable:
         """``table`` with its rows' votes (``table.votes``, ``table.serve_share``) from this memory."""
-        from dataclasses import replace
         votes, share = self.votes(table.vectors, exclude_docs)
         return replace(table, votes=votes, serve_share=share)
 
