@@ -186,8 +186,9 @@ def _title_year(src: SourceText) -> Optional[int]:
 
 
 def _era(folded: str) -> Optional[str]:
-    """The date an undated text speaks from (rules: common.era): the latest full date or month
-    it states near the top, or the start of two-level local government when it names only those tiers."""
+    """The date an undated text speaks from (rules: common.era): the latest full date, month or
+    post-reorganisation year it states near the top, or the start of two-level local government when it
+    names only those tiers."""
     from extractor.rules import load_rules
 
     R = load_rules()
@@ -198,6 +199,10 @@ def _era(folded: str) -> Optional[str]:
         if 1 <= int(mo) <= 12 and 1 <= int(d) <= 31:
             dates.append(f"{y}-{int(mo):02d}-{int(d):02d}")
     two_level = R.table("common.era")["two_level_from"]
+    # a year it speaks of that is not a horizon ("nhiệm vụ trọng tâm năm 2026"): only one after the
+    # reorganisation's year places the text; an earlier one could fall on either side of it
+    years = [f"{m.group(2)}-01-01" for m in R.rx("common.title_year").finditer(head) if not m.group(1)]
+    dates += [y for y in years if y > two_level]
     if R.rx("common.two_level").search(folded) and not R.rx("common.district").search(folded):
         dates.append(two_level)
     return max(dates) if dates else None

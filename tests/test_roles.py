@@ -270,3 +270,36 @@ def test_the_current_subject_carries_to_later_subjectless_directives(extract):
     # the issuing sentence's subject is background and carries nowhere; the directive's does
     assert [o.lead for o in extract(text, "ht.txt").obligations] == [[], ["Sở Y tế"], ["Sở Y tế"]]
     # (a numbered item's subject stays in its item: test_extract's closing sentence takes the addressees)
+
+
+def test_a_request_with_no_addressee_keeps_the_one_in_force(extract):
+    text = ("Ngày 4-11, Bộ Xây dựng ký công văn gửi UBND các tỉnh, thành phố về dữ liệu nhà ở.\n\n"
+            "Để hoàn thành cơ sở dữ liệu về nhà ở năm 2026, Bộ Xây dựng đề nghị các tỉnh, thành phố chỉ đạo rà soát dữ liệu.\n\n"
+            "Bộ Xây dựng đề nghị, dữ liệu đã làm sạch phải được đưa ngay vào giải quyết thủ tục hành chính. "
+            "Dữ liệu phải được cập nhật thường xuyên.\n")
+    leads = [o.lead for o in extract(text, "bxd.txt").obligations]
+    # "đề nghị," names no one: the ministry only asks; the provinces it addressed stay the lead
+    assert leads == [["UBND cấp tỉnh"]] * 3
+
+
+def test_a_ministry_naming_itself_by_its_head_word_leads_its_targets(extract):
+    text = ("Ngày 2/3, Bộ Tư pháp ban hành Kế hoạch số 112/KH-BTP về chuyển đổi số năm 2026.\n\n"
+            "Với mục tiêu phát triển Chính phủ số, trong năm 2026, Bộ phấn đấu 100% thủ tục hành chính được thực hiện trực tuyến.\n\n"
+            "Đồng thời, 100% hồ sơ công việc sẽ được xử lý trên môi trường mạng.\n")
+    assert [o.lead for o in extract(text, "btp.txt").obligations] == [["Bộ Tư pháp"], ["Bộ Tư pháp"]]
+    # a province naming itself sets a province-wide target: nobody's task
+    prov = text.replace("Bộ Tư pháp ban hành", "UBND tỉnh Kon Tum ban hành").replace("KH-BTP", "KH-UBND").replace(
+        "Bộ phấn đấu", "Tỉnh phấn đấu")
+    assert [o.lead for o in extract(prov, "kt.txt").obligations][0] == []
+
+
+def test_an_undated_text_about_a_year_after_the_reorganisation_speaks_of_communes(extract):
+    text = ("Hội nghị tổng kết năm 2025 và triển khai nhiệm vụ trọng tâm năm 2026 của tỉnh Nghệ An.\n\n"
+            "Các sở ngành, địa phương cần đề xuất mô hình chuyển đổi số điểm nhấn.\n")
+    def lead(t, name):
+        return [o.lead for o in extract(t, name).obligations if o.text.startswith("Các sở")][0]
+
+    assert lead(text, "na.txt") == ["Các sở, ban, ngành", "UBND cấp xã"]
+    # a horizon year ("đến năm 2030") dates nothing
+    older = text.replace("nhiệm vụ trọng tâm năm 2026", "chương trình chuyển đổi số đến năm 2030")
+    assert lead(older, "na2.txt") == ["Các sở, ban, ngành", "UBND cấp huyện"]

@@ -174,6 +174,11 @@ class ObligationBuilder:
         pid = id(cand.node)
         if not lead:
             lead = R.topic(w)  # "Về phía các TCTD, Phó Thống đốc yêu cầu …"
+        issuer, meta = doc.user_data.get("issuer"), doc.user_data.get("meta")
+        if not lead and era[1] and issuer is not None and R.self_target(w, central=True):
+            # "Bộ phấn đấu …": the ministry's own target; its later subjectless sentences keep it
+            lead, source, offset = [Mention(w.start, w.start, issuer.name, issuer)], "issuer", None
+            prev_subject[pid] = prev_subject[_section_key(cand)] = lead
         if not lead and (R.self_target(w) or (cand.kind == "sentence" and prev_subject.get(pid) is _SELF)):
             # a province-wide target ("Tỉnh phấn đấu …" and the sentences after it): no one else takes it over
             prev_subject[pid] = _SELF
@@ -189,7 +194,6 @@ class ObligationBuilder:
             lead, source, offset = cand.ctx.lead, "heading", None
         if not lead and addressees:
             lead, source, offset = addressees, "addressee", None
-        issuer, meta = doc.user_data.get("issuer"), doc.user_data.get("meta")
         if not lead and cand.kind == "item" and era[1] and issuer is not None and not (meta and meta.reported):
             # a central body's own plan (era[1]: issued centrally; not an article about it): an item that names
             # no one is the body's task, where a province's plan leaves it to no one (a province-wide target)

@@ -36,6 +36,7 @@ class RoleResolver:
         self.gap_next = R.rx("extract.subject_gap_next")
         self.qualifier_gap = R.rx("extract.subject_qualifier_gap")
         self.self_reference = R.rx("extract.self_reference")
+        self.central_self_reference = R.rx("extract.central_self_reference")
         self.topic_opener = R.rx("extract.topic_opener")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
@@ -97,12 +98,16 @@ class RoleResolver:
             return []
         return self._list_at(w, m.end())[0]
 
-    def self_target(self, w: Window) -> bool:
+    def self_target(self, w: Window, central: bool = False) -> bool:
         """Does the sentence open with the province setting itself a target ("Tỉnh phấn đấu …",
-        "Thành phố Cần Thơ đặt mục tiêu …", "Đà Nẵng đặt mục tiêu …")?"""
+        "Thành phố Cần Thơ đặt mục tiêu …", "Đà Nẵng đặt mục tiêu …")?  ``central``: with the
+        ministry doing so instead ("Bộ phấn đấu …")."""
         f = w.folded
         m = self.subject_lead.match(f)
         pos = m.end() if m else 0
+        if central:
+            sm = self.central_self_reference.match(f, pos)
+            return bool(sm and self.self_target_rx.match(f, sm.end()))
         sm = self.self_reference.match(f, pos)
         pos = sm.end() if sm else pos
         pm = self.g.province_at(f, pos)
