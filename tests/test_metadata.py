@@ -99,6 +99,18 @@ def test_issuer_from_number_code():
      "số cộng đồng.\n", {"issuer": "UBND tỉnh Kon Tum", "province": "Kon Tum", "signer": None}),
     ("Chủ tịch UBND tỉnh Yên Bái đã có chỉ đạo các sở đẩy mạnh dịch vụ công trực tuyến.\n",
      {"issuer": "UBND tỉnh Yên Bái"}),
+    # an unnumbered kind with its title: "Theo kế hoạch … của tỉnh X", "Đề án … đề ra mục tiêu", "Theo đề án …, …";
+    # a plan whose tasks were "giao tại" a numbered resolution is not that resolution
+    ("Theo kế hoạch chuyển đổi số năm 2026 của tỉnh Hà Nam, các sở hoàn thành số hóa hồ sơ. Nhiều nhiệm vụ được "
+     "giao tại Nghị quyết số 12-NQ/TU ngày 3/5/2021 của Tỉnh ủy.\n",
+     {"type": "Kế hoạch", "number": None, "issuer": "UBND tỉnh Hà Nam", "province": "Hà Nam"}),
+    ("Bài viết về kinh tế số.\n\nTheo đó, Đề án phát triển kinh tế số tỉnh Gia Lai, giai đoạn 2026 - 2030 đề ra mục "
+     "tiêu kinh tế số chiếm 20% GRDP.\n", {"type": "Đề án", "reported": True}),
+    ("Hạ tầng số phủ khắp các thôn. Theo đề án xây dựng đô thị thông minh, đến năm 2027 có 100% xã phủ sóng 5G.\n",
+     {"type": "Đề án"}),
+    # a numbered kind after "Theo" is a citation: its issuer does not issue the article's directive
+    ("Theo Nghị quyết 57 của Bộ Chính trị, khoa học công nghệ là đột phá. Các sở cần chủ động triển khai.\n",
+     {"issuer": None}),
     # the body code of the reported number names a national issuer the article does not spell out
     ("Thông báo số 512/TB-VPCP ngày 3/9/2025 kết luận cuộc họp về dữ liệu dân cư.\n",
      {"number": "512/TB-VPCP", "type": "Thông báo", "issuer": "Văn phòng Chính phủ", "province": None}),

@@ -362,6 +362,10 @@ _KIND_BEFORE = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.kind_only_before") +
                           + _R.alt("metadata.tense_words") + r"))*\s*$")
 _KIND_DESCRIBED = _R.rx("metadata.kind_described")
 _KIND_OF_BEFORE = _R.rx("metadata.kind_of_before")
+_KIND_TITLED = _R.rx("metadata.kind_titled_described")
+_KIND_OPENS = _R.rx("metadata.kind_opens_clause")
+_KIND_AFTER_THEO = _R.rx("metadata.kind_after_theo")
+_KIND_ATTRIBUTED = _R.rx("metadata.kind_attributed")
 _OF = re.compile(r"\s*cua(?= )")
 _SOURCE_LABEL = re.compile(r"(?:" + _R.alt("metadata.source_labels") + r")\s*:\s*$")
 _DATE_BEFORE = _R.rx("metadata.date_before")
@@ -458,8 +462,11 @@ def _reported(text: str, g: Gazetteer) -> dict:
             opening = m.start() < _sentence_end(flead, 0) or _sentence_start(flead, at) <= m.start() < _sentence_end(flead, at)
             after = flead[m.end():m.end() + 40]
             of = _OF.match(after)  # "Kế hoạch của …": is the kind itself led in as "Theo Kế hoạch của"?
-            described = _KIND_DESCRIBED.match(after) or (of and _kind_of_before(flead, m.end() + of.end()))
-            if (opening and _KIND_BEFORE.search(flead[max(0, m.start() - 30):m.start()])) or described:
+            before = flead[max(0, m.start() - 30):m.start()]
+            described = (_KIND_DESCRIBED.match(after) or (of and _kind_of_before(flead, m.end() + of.end()))
+                         or (_KIND_OPENS.search(before) and _KIND_TITLED.match(flead[m.end():m.end() + 200]))
+                         or (_KIND_AFTER_THEO.search(before) and _KIND_ATTRIBUTED.match(flead[m.end():m.end() + 200])))
+            if (opening and _KIND_BEFORE.search(before)) or described:
                 out["type"] = name
                 break
     for k, v in subj.items():
@@ -480,7 +487,7 @@ def _sentence_end(t: str, i: int) -> int:
 def _kind_of_before(flead: str, end: int) -> bool:
     """Does the lead read "Theo Kế hoạch của" / ", công văn của" just before ``end``?  (Searched in place:
     on a slice, "^" would match wherever the slice happens to start.)"""
-    return bool(_KIND_OF_BEFORE.search(flead, max(0, end - 40), end))
+    return bool(_KIND_OF_BEFORE.search(flead, max(0, end - _LIMIT["kind_of_window"]), end))
 
 
 def _kind_name(folded_kind: str) -> Optional[str]:
