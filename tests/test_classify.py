@@ -71,6 +71,19 @@ def test_announced_intro_is_no_task_however_long_its_purpose_clause():
     long_intro = ("Để khắc phục tình trạng trên và thực hiện tốt Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng "
                   "Chính phủ" + ", Kế hoạch số 12/KH-UBND ngày 01/02/2021 của UBND tỉnh Gia Lai" * 8 + ", UBND tỉnh chỉ đạo như sau:")
     assert len(long_intro) > 400 and directive(long_intro) is False
+    # "… các nhiệm vụ, giải pháp … sau:" announces the list as "như sau:" does
+    named = ("Để khắc phục những hạn chế nêu trên và nâng cao chất lượng dịch vụ công trực tuyến tại các sở, ngành và "
+             "địa phương, Chủ tịch UBND tỉnh Bình Định yêu cầu Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã, "
+             "phường tập trung chỉ đạo, tổ chức thực hiện nghiêm, đầy đủ, kịp thời, có hiệu quả các nhiệm vụ, giải pháp về "
+             "cải cách thủ tục hành chính, dịch vụ công trực tuyến và chuyển đổi số trong năm 2026 sau:")
+    assert len(named) > 400 and directive(named) is False
+    assert directive("Yêu cầu các xã rà soát thủ tục sau khi sáp nhập:") is False  # short: an intro anyway
+
+
+def test_a_causes_paragraph_is_background():
+    s = ("Nguyên nhân của những hạn chế trên là hạ tầng công nghệ thông tin tại một số xã chưa đồng bộ, "
+         "cán bộ cần được bồi dưỡng thêm.")
+    assert CLF.is_background(s, fold(s))
 
 
 @pytest.mark.parametrize("text,expected", [
