@@ -303,3 +303,9 @@ def test_an_undated_text_about_a_year_after_the_reorganisation_speaks_of_commune
     # a horizon year ("đến năm 2030") dates nothing
     older = text.replace("nhiệm vụ trọng tâm năm 2026", "chương trình chuyển đổi số đến năm 2030")
     assert lead(older, "na2.txt") == ["Các sở, ban, ngành", "UBND cấp huyện"]
+
+
+def test_a_frame_after_a_preface_with_commas_names_the_addressee(extract):
+    text = ("Về nhiệm vụ phát triển khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số, Thủ tướng giao Bộ KH-CN "
+            "trình Chương trình quốc gia về công nghệ chiến lược trong quý II/2026.\n")
+    assert extract(text, "ttg.txt").obligations[0].lead == ["Bộ Khoa học và Công nghệ"]

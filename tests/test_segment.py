@@ -93,3 +93,12 @@ def test_a_photo_caption_is_page_furniture(extract):
             "Người dân làm thủ tục tại bộ phận một cửa (Ảnh: Minh Anh/TTXVN)\n\n"
             "Sở Nội vụ chủ trì hướng dẫn các xã số hóa hồ sơ trước ngày 30/9/2026.\n")
     assert [o.lead for o in extract(text, "bl.txt").obligations] == [["Sở Nội vụ"]]
+
+
+def test_a_paragraph_the_excerpt_cuts_short_is_prose_not_a_headline(extract):
+    text = ("UBND tỉnh Bắc Kạn giao Sở Nội vụ rà soát thủ tục hành chính cấp xã.\n\n"
+            "Công an tỉnh bảo đảm an toàn thông tin cho các hệ thống\n\n[...]\n")
+    assert [o.text for o in extract(text, "bk.txt").obligations][-1] == "Công an tỉnh bảo đảm an toàn thông tin cho các hệ thống"
+    # the same line between paragraphs is a web headline
+    headline = text.replace("\n\n[...]\n", "\n\nSở Y tế triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.\n")
+    assert not any(o.text.startswith("Công an tỉnh") for o in extract(headline, "bk2.txt").obligations)

@@ -53,7 +53,8 @@ class RoleResolver:
         self.head_word = R.rx("agencies.head_word")
         self.T = {k: R.threshold(f"roles.{k}") for k in (
             "explicit_lead_window", "explicit_lead_verb_chars", "support_after_window", "subject_opening_chars",
-            "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words", "frame_opener_words")}
+            "relative_do_window", "cell_min_chars", "cell_generic_words", "name_words", "frame_opener_words",
+            "frame_preface_chars")}
 
     # ------------------------------------------------------------------ subject
     def subject(self, w: Window, weak: bool = False) -> tuple[list[Mention], int]:
@@ -72,7 +73,8 @@ class RoleResolver:
         m = self.subject_lead.match(f)
         subj, pos = self._list_at(w, m.end() if m else 0, weak)
         if not subj:
-            return self._unnamed_frame(w, m.end() if m else 0, weak)
+            found = self._unnamed_frame(w, m.end() if m else 0, weak)
+            return found if found[0] else self._frame_after_preface(w, weak)
         pos = self._skip_names(w, pos)
         if self.reporting_verb.match(f, pos):
             return [], 0, False
@@ -139,6 +141,22 @@ class RoleResolver:
                 addressees, end = self._addressees(w, fm.end(), weak)
                 return (addressees, end, True) if addressees else ([], 0, False)
             pos += 1
+        return [], 0, False
+
+    def _frame_after_preface(self, w: Window, weak: bool) -> tuple[list[Mention], int, bool]:
+        """A preface the opener patterns cannot delimit (commas inside it), then the one who hands the task
+        over ("Về nhiệm vụ phát triển khoa học, công nghệ, chuyển đổi số, Thủ tướng giao Bộ KH-CN …")."""
+        f = w.folded
+        for men in w.mentions():
+            if men.start >= self.T["frame_preface_chars"]:
+                break
+            if not f[:men.start].rstrip().endswith(","):
+                continue
+            fm = self.frame_verb.match(f, self._skip_names(w, men.end))
+            if fm:
+                addressees, end = self._addressees(w, fm.end(), weak)
+                if addressees:
+                    return addressees, end, True
         return [], 0, False
 
     def _skip_names(self, w: Window, pos: int) -> int:

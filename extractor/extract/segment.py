@@ -69,6 +69,7 @@ class Segmenter:
         self.assign_opener = R.rx("extract.assign_opener")
         self.topic_heading = R.rx("extract.topic_heading")
         self.caption = R.rx("extract.caption")
+        self.elision = R.rx("extract.elision")
         self.assign_opener_ws = R.rx("extract.assign_opener_ws")
         self.assign_heading = R.rx("extract.assign_opener_heading")
         self.agency_rest = R.rx("extract.agency_list_rest")
@@ -103,6 +104,11 @@ class Segmenter:
         if letters and all(c.isupper() for c in letters) and len(t) < self.T["upper_title_max_chars"]:
             return True
         return len(t) < self.T["headline_max_chars"] and not self.prose_end.search(t)
+
+    def cut_short(self, text: str, end: int) -> bool:
+        """Is the text cut right after ``end`` (its end, or an elision mark "[...]" on the next line)?"""
+        rest = text[end:].lstrip()
+        return not rest or bool(self.elision.match(rest))
 
     def prose(self, doc, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences of a paragraph, a deadline-only sentence joined to the one before it."""
@@ -264,7 +270,8 @@ class Segmenter:
                     out.append(Candidate(body_start, child.end, "item", hctx, child))
                     visit(child, hctx)
                 elif child.kind == "paragraph":
-                    if self.is_headline(text[child.start:child.end]) or self.caption.search(folded[child.start:child.end]):
+                    if ((self.is_headline(text[child.start:child.end]) and not self.cut_short(text, child.end))
+                            or self.caption.search(folded[child.start:child.end])):
                         continue  # a title, web headline or photo caption standing alone
                     sents = all_sents = self.prose(doc, child.start, child.end)
                     background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
