@@ -309,3 +309,15 @@ def test_a_frame_after_a_preface_with_commas_names_the_addressee(extract):
     text = ("Về nhiệm vụ phát triển khoa học, công nghệ, đổi mới sáng tạo, chuyển đổi số, Thủ tướng giao Bộ KH-CN "
             "trình Chương trình quốc gia về công nghệ chiến lược trong quý II/2026.\n")
     assert extract(text, "ttg.txt").obligations[0].lead == ["Bộ Khoa học và Công nghệ"]
+
+
+def test_a_group_subject_then_a_comma_and_an_adverb_is_still_the_subject(extract):
+    text = ("Thủ tướng chủ trì phiên họp về dữ liệu.\n\n"
+            "Để cắt giảm thủ tục hành chính, các bộ, ngành, khẩn trương rà soát các quy định về dữ liệu dân cư.\n")
+    assert [o.lead for o in extract(text, "ttg2.txt").obligations][-1] == ["Các Bộ, ngành Trung ương"]
+
+
+def test_a_slash_joins_a_group_list_and_khuyen_nghi_hands_over(extract):
+    text = ("Bộ Khoa học và Công nghệ khuyến nghị Chủ tịch UBND các tỉnh/thành phố chỉ đạo thành lập "
+            "Tổ công nghệ số cộng đồng tại các xã.\n")
+    assert extract(text, "bkhcn.txt").obligations[0].lead == ["UBND cấp tỉnh"]

@@ -102,3 +102,12 @@ def test_a_paragraph_the_excerpt_cuts_short_is_prose_not_a_headline(extract):
     # the same line between paragraphs is a web headline
     headline = text.replace("\n\n[...]\n", "\n\nSở Y tế triển khai bệnh án điện tử tại các bệnh viện tuyến tỉnh.\n")
     assert not any(o.text.startswith("Công an tỉnh") for o in extract(headline, "bk2.txt").obligations)
+
+
+def test_an_authors_byline_ends_the_text_and_bên_cạnh_đó_adds_a_task(extract):
+    text = ("UBND tỉnh Hà Giang giao Sở Nội vụ rà soát thủ tục hành chính cấp xã.\n\n"
+            "Bên cạnh đó, Sở Tài chính cần bố trí kinh phí cho Tổ công nghệ số cộng đồng.\n\n"
+            "Công an tỉnh bảo đảm an toàn thông tin cho các hệ thống\n\nMINH ANH\n")
+    texts = [o.text for o in extract(text, "hg.txt").obligations]
+    assert any(t.startswith("Bên cạnh đó, Sở Tài chính") for t in texts)
+    assert texts[-1] == "Công an tỉnh bảo đảm an toàn thông tin cho các hệ thống"

@@ -80,7 +80,8 @@ class Segmenter:
         self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
         self.T = {k: R.threshold(f"segment.{k}") for k in (
             "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
-            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars", "headline_max_chars", "deadline_only_max_chars", "upper_title_max_chars")}
+            "agency_only_rest_chars", "agency_only_rest_share", "section_label_chars", "headline_max_chars", "deadline_only_max_chars", "upper_title_max_chars",
+            "byline_max_words")}
 
     # ------------------------------------------------------------------ sentences
     def sentences(self, doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -106,9 +107,11 @@ class Segmenter:
         return len(t) < self.T["headline_max_chars"] and not self.prose_end.search(t)
 
     def cut_short(self, text: str, end: int) -> bool:
-        """Is the text cut right after ``end`` (its end, or an elision mark "[...]" on the next line)?"""
-        rest = text[end:].lstrip()
-        return not rest or bool(self.elision.match(rest))
+        """Is the text cut right after ``end``: its end (an author's byline, "QUANG VINH", may follow), or an
+        elision mark "[...]" on the next line?"""
+        rest = text[end:].strip()
+        byline = "\n" not in rest and rest.isupper() and len(rest.split()) <= self.T["byline_max_words"]
+        return not rest or byline or bool(self.elision.match(rest))
 
     def prose(self, doc, start: int, end: int) -> list[tuple[int, int]]:
         """The sentences of a paragraph, a deadline-only sentence joined to the one before it."""

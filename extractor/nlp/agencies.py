@@ -85,7 +85,8 @@ def _variant_regex(v: str, prov_alt: str) -> str:
         elif tok == "tinh":  # a centrally-run city's bodies: "Công an Thành phố", "Trung tâm Chuyển đổi số TP."
             parts.append(r"(?:tinh|thanh\s+pho|tp\b\.?)")
         elif tok in (",", ";"):
-            parts.append(r"\s*[,;]?\s*")  # "Sở Văn hóa Thể thao và Du lịch": the commas of a name are often dropped
+            # "Sở Văn hóa Thể thao và Du lịch": the commas of a name are often dropped; "các tỉnh/thành phố"
+            parts.append(r"\s*[,;/]?\s*")
         elif tok == "va":
             parts.append("\x00")  # "và" between the words of a name may be dropped too (below)
         elif tok == "&":
