@@ -80,6 +80,13 @@ def test_announced_intro_is_no_task_however_long_its_purpose_clause():
     assert directive("Yêu cầu các xã rà soát thủ tục sau khi sáp nhập:") is False  # short: an intro anyway
 
 
+@pytest.mark.parametrize("dateline", ["(Baoquangngai.vn) - ", "(Cổng TTĐT tỉnh Kon Tum) - ", "(CT) – "])
+def test_a_news_dateline_of_any_length_opens_background(dateline):
+    # portals put their own name, often several words, before the lead sentence
+    s = dateline + "Năm 2025, tỉnh đã cấp 15.000 tài khoản định danh điện tử mức độ 2."
+    assert CLF.is_background(s, fold(s))
+
+
 def test_a_causes_paragraph_is_background():
     s = ("Nguyên nhân của những hạn chế trên là hạ tầng công nghệ thông tin tại một số xã chưa đồng bộ, "
          "cán bộ cần được bồi dưỡng thêm.")

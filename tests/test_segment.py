@@ -111,3 +111,14 @@ def test_an_authors_byline_ends_the_text_and_bên_cạnh_đó_adds_a_task(extrac
     texts = [o.text for o in extract(text, "hg.txt").obligations]
     assert any(t.startswith("Bên cạnh đó, Sở Tài chính") for t in texts)
     assert texts[-1] == "Công an tỉnh bảo đảm an toàn thông tin cho các hệ thống"
+
+
+def test_a_recipients_list_ends_at_the_annexed_programmes_first_section(extract):
+    text = ("Số: 15/NQ-CP\nHà Nội, ngày 10 tháng 3 năm 2026\n\nNGHỊ QUYẾT\n\nĐiều 1. Ban hành kèm theo Nghị quyết này "
+            "Chương trình hành động.\n\nNơi nhận:\n- Các bộ, cơ quan ngang bộ;\n- Lưu: VT, KGVX.\n\nTM. CHÍNH PHỦ\n"
+            "THỦ TƯỚNG\n\nCHƯƠNG TRÌNH HÀNH ĐỘNG\n\nI. MỤC TIÊU\n\n1. Hoàn thiện thể chế về dữ liệu số trong năm 2026.\n\n"
+            "II. NHIỆM VỤ\n\n1. Các bộ xây dựng cơ sở dữ liệu chuyên ngành.\n")
+    doc = extract(text, "nq.txt")
+    first = next(o for o in doc.obligations if o.text.startswith("Hoàn thiện"))
+    # the heading is not swallowed as one more recipient, so the item keeps its section
+    assert first.section.startswith("I") and "MỤC TIÊU" in first.section

@@ -139,8 +139,9 @@ def build_outline(src: SourceText, doc) -> Node:
             continue
         marker, style, mlen = _marker(t)
         if region in ("recipients", "addressees"):
-            # a short line continues the list, unless it introduces what follows ("… có ý kiến như sau:")
-            if (style in ("dash", "plus", "star") or (len(t) < 60 and not (region == "addressees" and t.endswith(":")))
+            # a short line continues the list, unless it introduces what follows ("… có ý kiến như sau:");
+            # a section heading ("I. MỤC TIÊU" of an annexed programme) never belongs to it
+            if style not in ("roman", "part") and (style in ("dash", "plus", "star") or (len(t) < 60 and not (region == "addressees" and t.endswith(":")))
                     or (region == "recipients" and not t.endswith("."))):
                 root.children.append(Node(kind="meta", start=a, end=z, marker=region, page=ln.page, bbox=ln.bbox))
                 if region == "addressees" and t.rstrip().endswith(".") and not style:
