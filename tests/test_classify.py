@@ -157,3 +157,18 @@ def test_a_future_main_clause_is_not_undone_by_a_relative_past():
     # "đã có" qualifies "các giải pháp"; the sentence says what the province will do
     assert directive("Giai đoạn 2026-2027, tỉnh Tây Ninh sẽ nâng cấp nền tảng số trên cơ sở các giải pháp đã có.")
     assert not directive("Giai đoạn 2021-2025, tỉnh Tây Ninh đã nâng cấp nền tảng số.")
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a person comments: a figure or a duty word inside the comment's object is no task
+    ("Thứ trưởng Nguyễn Văn An cho rằng việc số hóa hồ sơ là công việc khó, đòi hỏi sự vào cuộc của nhiều năm 2026.", False),
+    ("Phát biểu tại hội nghị, Chủ tịch UBND tỉnh Hà Nam, ông Trần Văn B nhấn mạnh: 90% người dân đã dùng VNeID.", False),
+    ("Giám đốc Sở Tài chính Lê C trình bày báo cáo tóm tắt kết quả năm 2025.", False),
+    # what they say carries its own cue
+    ("Bà Lê Thị D nhấn mạnh, để đạt 94 tiêu chí, các xã cần hoàn thiện hạ tầng số trước tháng 6/2026.", True),
+    ("Phó Chủ tịch UBND tỉnh Gia Lai nêu rõ: khẩn trương rà soát toàn bộ thủ tục hành chính cấp xã.", True),
+    # a document restating its content is no speaker
+    ("Kế hoạch nhấn mạnh yêu cầu số hóa 100% kết quả giải quyết thủ tục hành chính.", True),
+])
+def test_what_a_person_says_is_a_task_only_by_its_own_cue(text, expected):
+    assert directive(text) is expected

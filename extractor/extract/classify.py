@@ -29,6 +29,7 @@ class DirectiveClassifier:
         self.announced = R.rx("extract.announced")
         self.announced_frame = R.rx("extract.announced_frame")
         self.event = R.rx("extract.event")
+        self.speech = R.rx("extract.speech")
         self.not_a_task = R.rx("extract.not_a_task")
         self.question = R.rx("extract.question")
         self.describes_document = R.rx("extract.describes_document")
@@ -104,6 +105,12 @@ class DirectiveClassifier:
         an = self.announced.search(f) or self.event.search(f)
         if an and not self.announced_frame.search(f, an.end()) and not has_target:
             return False  # "UBND tỉnh vừa ban hành Công văn số ... về ...": the news of a document
+        sp = self.speech.match(f)
+        if sp:  # a person speaks: only a cue of their own words makes a task ("… nhấn mạnh, các sở cần …")
+            said, quoted = f[sp.end():], sp.group().rstrip()[-1:] in ",:"
+            # an imperative counts only after the verb's comma or colon ("nhấn mạnh: khẩn trương …"), not as
+            # its object ("trình bày báo cáo kết quả")
+            return bool(self.modal.search(said) or (quoted and self.verb.match(said)))
         opens_with_verb = bool(self.verb.match(body)) or bool(self.verb.match(f))
         if (self.intro_announced.search(f) or (self.intro.search(f) and len(f) < self.intro_max)) and not has_target:
             return False
