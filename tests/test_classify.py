@@ -100,6 +100,10 @@ def test_a_causes_paragraph_is_background():
     ("Chủ tịch UBND tỉnh Sóc Trăng vừa chủ trì cuộc họp về chính quyền số.", False),
     # the news of a document that goes on to hand a task over is a directive
     ("UBND tỉnh Bạc Liêu vừa ban hành Công văn số 90/UBND-VX, yêu cầu các sở rà soát dịch vụ công trực tuyến.", True),
+    # "giáo dục" is no hand-over; "thực hiện một số công việc" announces the tasks the article lists next
+    ("UBND tỉnh Hòa Bình vừa ban hành văn bản số 88/UBND-VX về chuyển đổi số trong giáo dục và y tế.", False),
+    ("Thống đốc NHNN vừa ban hành văn bản số 512/NHNN-TT yêu cầu chi nhánh thực hiện một số công việc để "
+     "đẩy mạnh thanh toán trong giáo dục.", False),
     # an imperative "ban hành" is a task
     ("Khẩn trương ban hành Kế hoạch thực hiện Chương trình chuyển đổi số năm 2026.", True),
 ])
