@@ -264,3 +264,16 @@ def test_markdown_pipe_table_annex(pipeline, tmp_path):
         "row", ["Sở Thông tin và Truyền thông"], ["Các doanh nghiệp viễn thông"], [100.0])
     assert a.section.endswith("I Hạ tầng số") and a.deadline.date == "2024-12-31"
     assert b.support == ["Viễn thông tỉnh"] and (b.deadline.start, b.deadline.date) == ("2024-01-01", "2025-12-31")
+
+
+def test_an_indicator_annex_commits_to_each_rows_figure(extract):
+    text = ("PHỤ LỤC\nCHỈ TIÊU CHUYỂN ĐỔI SỐ CẤP XÃ NĂM 2026\n(Kèm theo Kế hoạch số 41/KH-UBND của UBND tỉnh Hà Nam)\n\n"
+            "| STT | Tên chỉ tiêu | Giải thích chỉ tiêu | Đơn vị tính | Chỉ tiêu năm 2026 |\n|---|---|---|---|---|\n"
+            "| I | Chính quyền số | | | |\n"
+            "| 1 | Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến | Số hồ sơ xử lý trực tuyến/tổng số hồ sơ | % | 80 |\n"
+            "| 2 | Số tổ công nghệ số cộng đồng hoạt động hiệu quả | Tổ có báo cáo hằng quý | tổ | 12 |\n")
+    doc = extract(text, "pl.txt")
+    got = [(o.kind, o.text[:20], [(t.value, t.unit) for t in o.targets]) for o in doc.obligations]
+    # the value column read with the unit column; the group row is a heading, the explanation no task
+    assert got == [("row", "Tỷ lệ hồ sơ thủ tục ", [(80.0, "%")]), ("row", "Số tổ công nghệ số c", [(12.0, "tổ")])]
+    assert doc.obligations[0].section.endswith("Chính quyền số")

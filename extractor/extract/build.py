@@ -21,6 +21,7 @@ from extractor.model import AgencyRef, Obligation
 from extractor.nlp.agencies import Mention
 from extractor.nlp.deadlines import cell_deadline, pick_deadline
 from extractor.nlp.document import Window, values_in
+from extractor.nlp.targets import find_targets
 from extractor.rules import Rules, load_rules
 from extractor.textutil import fold, squeeze
 
@@ -51,6 +52,8 @@ class ObligationBuilder:
                 continue
             w = Window(doc, cand.start, cand.end)
             deadlines, targets = cand.deadlines, values_in(doc, "targets", w.start, w.end)
+            if cand.kind == "row" and not targets:
+                targets = self._value_cell(doc, cand)
             pieces = self._split_on_new_subject(doc, w) if cand.kind == "item" else [(0, len(w.text))]
             for pa, pb in pieces:
                 pw = w.sub(pa, pb)
@@ -131,6 +134,19 @@ class ObligationBuilder:
         if s.endswith("#"):
             b = a + len(s[:-1].rstrip())
         return a, b
+
+    @staticmethod
+    def _value_cell(doc, cand: Candidate) -> list:
+        """An indicator row's figure: its value cell read with its unit cell ("100" + "%")."""
+        vc = cand.cells.get("target")
+        if not vc or vc[1] <= vc[0]:
+            return []
+        text = doc.user_data["text"]
+        value = text[vc[0]:vc[1]].strip()
+        uc = cand.cells.get("unit")
+        unit = text[uc[0]:uc[1]].strip() if uc else ""
+        read = value if not unit or unit in value else f"{value} {unit}"
+        return [replace(t, text=value, start=vc[0], end=vc[1]) for t in find_targets(read)[:1]]
 
     def _split_on_new_subject(self, doc, w: Window) -> list[tuple[int, int]]:
         """Cuts of an item where a later sentence names a new agency as its subject."""

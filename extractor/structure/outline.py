@@ -258,7 +258,8 @@ def _table_node(src: SourceText, table: Table) -> Node:
         if not task or task[1] <= task[0]:
             continue
         stt = text[cells["stt"][0]:cells["stt"][1]].strip() if "stt" in cells else ""
-        filled = [r for r in ("lead", "support", "deadline", "lead_support") if r in cells and cells[r][1] > cells[r][0]]
+        filled = [r for r in ("lead", "support", "deadline", "lead_support", "target")
+                  if r in cells and cells[r][1] > cells[r][0]]
         page = table.row_pages[i] if i < len(table.row_pages) else None
         bbox = row[0].bbox if row and row[0].bbox else None
         is_group = not filled and (re.fullmatch(r"[IVXLC]+\.?|\d+\.?|[A-Z]\.?", stt) or not stt)
