@@ -321,3 +321,15 @@ def test_a_slash_joins_a_group_list_and_khuyen_nghi_hands_over(extract):
     text = ("Bộ Khoa học và Công nghệ khuyến nghị Chủ tịch UBND các tỉnh/thành phố chỉ đạo thành lập "
             "Tổ công nghệ số cộng đồng tại các xã.\n")
     assert extract(text, "bkhcn.txt").obligations[0].lead == ["UBND cấp tỉnh"]
+
+
+def test_a_group_the_gazetteer_cannot_name_is_kept_as_written(extract):
+    text = ("KẾ HOẠCH\n\n1. Căn cứ định hướng của Kế hoạch, các doanh nghiệp nông nghiệp chủ động ứng dụng nền tảng số.\n\n"
+            "2. Trung tâm dữ liệu tỉnh sẽ là đơn vị chủ trì vận hành kho dữ liệu dùng chung.\n\n"
+            "3. Các hệ thống thông tin cần được nâng cấp lên IPv6.\n\n"
+            "4. Tổ chức tập huấn kỹ năng số cho người dân.\n\n"
+            "5. Liên đoàn Lao động tỉnh Hà Nam tuyên truyền cho đoàn viên về chữ ký số.\n\n"
+            "6. Các đơn vị cần rà soát thủ tục hành chính nội bộ.\n")
+    leads = [o.lead for o in extract(text, "kh.txt").obligations]
+    # things ("các hệ thống") and the verb "tổ chức" are no group; "các đơn vị" alone points back to the addressees
+    assert leads == [["Các doanh nghiệp nông nghiệp"], ["Trung tâm dữ liệu tỉnh"], [], [], ["Liên đoàn Lao động tỉnh"], []]

@@ -190,6 +190,8 @@ class ObligationBuilder:
         pid = id(cand.node)
         if not lead:
             lead = R.topic(w)  # "Về phía các TCTD, Phó Thống đốc yêu cầu …"
+        if not lead:
+            lead = R.group_subject(w)  # "Các doanh nghiệp chủ động …": a group kept as written
         issuer, meta = doc.user_data.get("issuer"), doc.user_data.get("meta")
         if not lead and era[1] and issuer is not None and R.self_target(w, central=True):
             # "Bộ phấn đấu …": the ministry's own target; its later subjectless sentences keep it

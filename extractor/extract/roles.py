@@ -38,6 +38,8 @@ class RoleResolver:
         self.self_reference = R.rx("extract.self_reference")
         self.central_self_reference = R.rx("extract.central_self_reference")
         self.topic_opener = R.rx("extract.topic_opener")
+        self.group_subject_rx = R.rx("extract.group_subject")
+        self.group_anaphora = R.rx("extract.group_anaphora_words")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
@@ -92,6 +94,17 @@ class RoleResolver:
             # ("yêu cầu như sau:", "đề nghị Thủ trưởng đơn vị"): still not the issuer
             return [], 0, False
         return subj, pos, False
+
+    def group_subject(self, w: Window) -> list[Mention]:
+        """A group the gazetteer cannot name, as the sentence's subject ("Các doanh nghiệp chủ động …"),
+        kept as written."""
+        m = self.subject_lead.match(w.folded)
+        gm = self.group_subject_rx.match(w.folded, m.end() if m else 0)
+        if not gm or any(x.start < gm.end(1) for x in w.mentions() if x.start >= gm.start(1)):
+            return []  # the gazetteer names someone inside it: that reading wins
+        if not self.group_anaphora.sub(" ", gm.group(1)).strip(" ,"):
+            return []  # "các đơn vị", "các cơ quan, địa phương": the addressees again, no new group
+        return [Mention(gm.start(1), gm.end(1), w.text[gm.start(1):gm.end(1)], None)]
 
     def topic(self, w: Window) -> list[Mention]:
         """Agencies named as the sentence's topic ("Về phía các TCTD, …", "Đối với Sở Y tế, …")."""
