@@ -111,6 +111,10 @@ def test_issuer_from_number_code():
     # a numbered kind after "Theo" is a citation: its issuer does not issue the article's directive
     ("Theo Nghị quyết 57 của Bộ Chính trị, khoa học công nghệ là đột phá. Các sở cần chủ động triển khai.\n",
      {"issuer": None}),
+    # every document of a cited list is cited, and so is one "phê duyệt tại"
+    ("Năm 2026, Sở Tài chính tiếp tục hỗ trợ các ngân hàng thực hiện Thông tư 15/2023/TT-NHNN và Quyết định "
+     "số 573/QĐ-NHNN. Các chỉ tiêu (được phê duyệt tại Quyết định số 766/QĐ-TTg) được giao cho các sở.\n",
+     {"number": None, "type": None}),
     # the body code of the reported number names a national issuer the article does not spell out
     ("Thông báo số 512/TB-VPCP ngày 3/9/2025 kết luận cuộc họp về dữ liệu dân cư.\n",
      {"number": "512/TB-VPCP", "type": "Thông báo", "issuer": "Văn phòng Chính phủ", "province": None}),
@@ -170,3 +174,11 @@ def test_ranking_annex_names_no_province(pipeline, tmp_path):
     body = "| STT | Tỉnh | Điểm |\n|---|---|---|\n" + rows
     meta = pipeline.process(write(tmp_path, "r.txt", body)).meta
     assert (meta.province, meta.issuer, meta.reported) == (None, None, False)
+
+
+def test_a_two_column_header_line_names_its_issuer_once(pipeline, tmp_path):
+    body = ("# source: https://soctrang.gov.vn/vb/512\nỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTỈNH SÓC TRĂNG Độc lập - Tự do - Hạnh phúc\n\n"
+            "Số: 512/UBND-KT Sóc Trăng, ngày 19 tháng 6 năm 2025\n\nKính gửi: Sở Tài chính.\n\n"
+            "Sở Tài chính rà soát kinh phí chuyển đổi số năm 2026.\n")
+    meta = pipeline.process(write(tmp_path, "h.txt", body)).meta
+    assert (meta.number, meta.issuer) == ("512/UBND-KT", "UBND tỉnh Sóc Trăng")

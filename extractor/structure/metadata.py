@@ -211,7 +211,7 @@ def _issuer(src: SourceText, g: Gazetteer, meta: DocMeta) -> Optional[str]:
         lines = list(dict.fromkeys(lines))[-3:]  # a header read twice (two-column OCR) counts once
         # "VĂN PHÒNGCỘNG HÒA" glued together in some exports
         glued = re.search(r"\n([A-ZĐÀ-Ỹ ]{3,40})CỘNG\s+H[ÒO]A", text[:motto.end()])
-        if glued:
+        if glued and glued.group(1).strip() not in lines:  # two columns on one line: the left one already read
             lines.append(glued.group(1).strip())
     if not lines:
         # A directive without a header: "UBND tỉnh chỉ đạo như sau" names its author.
@@ -434,9 +434,7 @@ def _reported(text: str, g: Gazetteer) -> dict:
     # that is not a citation ("theo Kế hoạch số ...", "... ngày 6/5/2022 của UBND tỉnh")
     fbody = fold(body)
     refs = [m for m in _DOC_REF.finditer(fbody) if _SOURCE_LABEL.search(fbody[max(0, m.start() - 20):m.start()])]
-    refs += [m for m in _DOC_REF.finditer(flead)
-             if not _CITED_BEFORE.search(flead[max(0, m.start() - 30):m.start()])
-             and not _CITED_AFTER.match(flead, m.end())]
+    refs += [m for m in _lead_refs(flead) if not _CITED_AFTER.match(flead, m.end())]
     ref_text = fbody if refs and refs[0].string is fbody else flead
     if refs:
         r = refs[0]
@@ -472,6 +470,26 @@ def _reported(text: str, g: Gazetteer) -> dict:
     for k, v in subj.items():
         out.setdefault(k, v)
     return {k: v for k, v in out.items() if v}
+
+
+def _lead_refs(flead: str) -> list[re.Match]:
+    """Document references that are not cited: not after "thực hiện", "theo", "quy định tại" …, nor joined
+    to a cited one ("thực hiện Thông tư 15/2023/TT-NHNN và Quyết định 573/QĐ-NHNN": both are cited)."""
+    out, prev_cited_end = [], None
+    for m in _DOC_REF.finditer(flead):
+        before = flead[max(0, m.start() - 30):m.start()]
+        cited = bool(_CITED_BEFORE.search(before) or _CITED_LIST.search(flead[max(0, m.start() - 120):m.start()])) or (
+            prev_cited_end is not None and _JOINED.fullmatch(flead[prev_cited_end:m.start()]) is not None)
+        prev_cited_end = m.end() if cited else None
+        if not cited:
+            out.append(m)
+    return out
+
+
+_JOINED = re.compile(r"[^.;:]{0,80}?(?:,|\bva)\s*")
+# "thực hiện Thông tư 15/2023/TT-NHNN và <ref>": the list a citation word opens (a reference the pattern
+# does not read, a law without "số", sits between)
+_CITED_LIST = re.compile(r"(?:^|\W)(?:" + _R.alt("metadata.citation_before") + r")\s+[^.;:]{0,80}?(?:,|\bva)\s*$")
 
 
 def _sentence_start(t: str, i: int) -> int:
