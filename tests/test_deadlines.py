@@ -168,3 +168,11 @@ def test_a_plans_horizon_is_not_the_year_its_bare_dates_take(extract):
             "1. Sở Xây dựng hoàn thành quy hoạch vị trí trạm BTS trước ngày 15/11.\n")
     doc = extract(text, "hg.txt")
     assert [o.deadline.date for o in doc.obligations] == ["2026-11-15"]
+
+
+@pytest.mark.parametrize("text", [
+    "Báo cáo thành tích nổi bật, tiến bộ so với năm học 2023-2024.",
+    "Doanh thu tăng 20% so với giai đoạn 2021-2025.",
+])
+def test_a_period_compared_with_is_no_deadline(text):
+    assert find_deadlines(text) == []

@@ -87,6 +87,8 @@ class _Grammar:
         rx = lambda name: R.rx(f"deadlines.{name}")  # noqa: E731
         self.noun_before_recur = re.compile("(?:" + a("recurrence_noun_blockers") + r")\s*$")
         self.growth_after = rx("growth_after")
+        # "tiến bộ so với năm học 2011-2012": a baseline compared with, never a time to act in
+        self.comparison_before = re.compile(r"(?:" + a("comparison_before") + r")\s*$")
         self.no_bare_year_before = re.compile(r"(?:" + a("no_bare_year_before") + r"|ngay\s+\d+\s+thang\s+\d+)\s*$")
         self.year_deadline_cue = re.compile("(?:" + a("year_deadline_cues") + ")")
         self.citation = re.compile(DOC_KINDS_RX + r"\s+(so\s+)?\d+[\w/.-]*")
@@ -271,7 +273,7 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         return Deadline(text=txt, kind="period", start=f"{y}-{mth:02d}-01", date=_month_end(y, mth))
     if kind == "period":
         a, b = int(g[0]), int(g[1])
-        if not a < b <= a + 30:
+        if not a < b <= a + 30 or G.comparison_before.search(folded[max(0, s - 30):s]):
             return None
         return Deadline(text=txt, kind="period", start=f"{a}-01-01", date=f"{b}-12-31")
     if kind == "from_year":
