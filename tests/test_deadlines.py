@@ -176,3 +176,17 @@ def test_a_plans_horizon_is_not_the_year_its_bare_dates_take(extract):
 ])
 def test_a_period_compared_with_is_no_deadline(text):
     assert find_deadlines(text) == []
+
+
+@pytest.mark.parametrize("text,start,date", [
+    ("Từ ngày 01/11/2026 đến hết ngày 31/12/2026, các xã vận hành thử nền tảng.", "2026-11-01", "2026-12-31"),
+    ("Tổ chức tuần lễ chuyển đổi số từ ngày 5-9/10/2026.", "2026-10-05", "2026-10-09"),
+])
+def test_ranges_of_days_are_periods(text, start, date):
+    (d,) = find_deadlines(text, 2026)
+    assert (d.kind, d.start, d.date) == ("period", start, date)
+
+
+def test_a_dashed_date_is_no_range_of_days():
+    (d,) = find_deadlines("Từ ngày 15-3-2026 áp dụng chữ ký số.", 2026)
+    assert (d.kind, d.start) == ("from", "2026-03-15")

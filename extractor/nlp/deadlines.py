@@ -64,6 +64,8 @@ class _Grammar:
                               rf"\s+(?:{rec}\s+{_UNIT}|{nxt})"),
             # "Thời hạn: 30/6/2026", "Hạn hoàn thành: ngày 15/7/2026" (labelled fields, table cells)
             ("date_label", rf"(?:{a('deadline_labels')})\s*:?\s*(?:ngay\s+)?{_DAY}"),
+            # "từ ngày 1-10/10/2025": days of one month
+            ("day_range", rf"(?:{a('from_cues')})\s+ngay\s+(\d{{1,2}})\s*[-–]\s*{_D}(?!\d)"),
             ("from_to", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}\s+(?:{a('to_cues')})\s+(?:ngay\s+)?{_DAY}"),
             ("from", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}"),
             ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
@@ -218,6 +220,12 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         return Deadline(text=txt, kind="recurring", every=G.every[g[6]])
     if kind == "recurring_lead":
         return Deadline(text=txt, kind="recurring", every=G.every[g[0]])
+    if kind == "day_range":
+        y = int(g[3]) if g[3] else doc_year
+        if y is None or _in_citation(G, folded, s):
+            return None
+        start, end = _iso(y, int(g[2]), int(g[0])), _iso(y, int(g[2]), int(g[1]))
+        return Deadline(text=txt, kind="period", start=start, date=end) if start and end and start < end else None
     if kind == "from_to":
         a, b = _dm(g[:6], doc_year), _dm(g[6:12], None)
         b = (b[0], b[1], b[2] or a[2])
