@@ -367,6 +367,16 @@ def test_an_anchor_term_is_strong_evidence_and_listed(linkers):
     assert t.fused(w)[0, 0] == pytest.approx(plain.fused(w)[0, 0])  # 1.1 names no VNeID: unchanged
 
 
+def test_an_acronym_anchor_forgives_the_ocr_swap_of_capital_i_and_small_l():
+    from extractor.link.anchors import AnchorIndex
+
+    catalogue = load_catalogue()
+    idx = AnchorIndex(catalogue)
+    k = catalogue.codes.index("8.1")
+    assert "VNeID" in idx.hits("Nâng cấp ứng dụng VNelD bảo đảm vận hành ổn định").get(k, [])
+    assert not idx.hits("Tăng cường vneid cho người dân").get(k)  # an acronym stays case-sensitive
+
+
 def test_officials_title_is_masked_before_scoring_only_in_a_role_position(linkers):
     lk = linkers["hybrid"]
     spoken = "Chủ tịch UBND tỉnh Lai Châu yêu cầu Thủ trưởng các sở, ban, ngành nâng cao tỷ lệ hồ sơ xử lý trực tuyến"

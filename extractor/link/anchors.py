@@ -46,7 +46,10 @@ class AnchorIndex:
                 key = (nfc(t) if acr else fold(normalise_for_matching(t)), acr)
                 by_term.setdefault(key, []).append(col[code])
         for (t, acr), cols in sorted(by_term.items()):
-            rx = re.compile(r"(?<!\w)" + re.escape(t).replace(r"\ ", r"\s+") + r"(?!\w)")
+            body = re.escape(t).replace(r"\ ", r"\s+")
+            if acr:  # OCR and typists swap capital I and small l inside an acronym ("VNelD" for "VNeID")
+                body = re.sub(r"[Il]", "[Il]", body)
+            rx = re.compile(r"(?<!\w)" + body + r"(?!\w)")
             self.terms.append((rx, t, sorted(set(cols)), acr))
 
     def __bool__(self) -> bool:
