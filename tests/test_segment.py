@@ -122,3 +122,37 @@ def test_a_recipients_list_ends_at_the_annexed_programmes_first_section(extract)
     first = next(o for o in doc.obligations if o.text.startswith("Hoàn thiện"))
     # the heading is not swallowed as one more recipient, so the item keeps its section
     assert first.section.startswith("I") and "MỤC TIÊU" in first.section
+
+
+WEB_LIST = """UBND tỉnh Cao Bằng ban hành Kế hoạch phát triển thanh toán không dùng tiền mặt.
+Mục tiêu đến năm 2026:
+-
+100% cơ sở khám chữa bệnh công lập chấp nhận thanh toán điện tử.
+-
+Tối thiểu 70% hộ kinh doanh có mã QR thanh toán.
+Định hướng đến năm 2030:
+-
+90% giao dịch học phí được thanh toán trực tuyến.
+Sở Công Thương hướng dẫn các chợ truyền thống triển khai thanh toán điện tử.
+"""
+
+
+def test_a_bare_list_marker_marks_the_next_line_and_an_introducing_line_passes_its_deadline(extract):
+    d = extract(WEB_LIST)
+    items = [n for n in d.outline.children if n.kind == "item"]
+    assert [d.source.text[n.start:n.end][:4] for n in items] == ["100%", "Tối ", "90% "]
+    obs = {o.text[:12]: o for o in d.obligations}
+    assert obs["100% cơ sở k"].deadline.date == "2026-12-31" and obs["100% cơ sở k"].deadline.inherited
+    assert obs["Tối thiểu 70"].deadline.date == "2026-12-31"
+    # "Định hướng đến năm 2030:" opening its line heads a list; it is no plan name's tail
+    assert obs["90% giao dịc"].deadline.date == "2030-12-31"
+    # a paragraph after the list does not inherit the introducing line's deadline
+    later = [o for o in d.obligations if o.text.startswith("Sở Công Thương")]
+    assert later
+    assert all(o.deadline is None for o in later)
+
+
+def test_a_plan_names_tail_is_still_no_deadline(extract):
+    d = extract("Sở Tài chính bố trí kinh phí thực hiện Chương trình chuyển đổi số đến năm 2025, "
+                "định hướng đến năm 2030 trong dự toán hằng năm.\n")
+    assert d.obligations and all(o.deadline is None or o.deadline.date != "2030-12-31" for o in d.obligations)

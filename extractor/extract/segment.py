@@ -190,11 +190,7 @@ class Segmenter:
         # Only numbered sections pass a deadline down; a document title ("ĐỀ ÁN ... ĐẾN NĂM 2030") does not.
         dl = None
         if node.marker and not fold(node.marker).startswith(self.no_deadline_markers):
-            dl = pick_deadline(values_in(doc, "deadlines", a, z))
-        if dl is not None and self.plan_name.search(w.folded):
-            dl = None  # the heading names a plan ("Đề án chuyển đổi số đến năm 2030"), not a deadline
-        if dl is not None and dl.kind == "year" and not self.deadline_cue.match(fold(dl.text)):
-            dl = None  # "Chính quyền số năm 2022" in a title names the year, it sets no deadline
+            dl = self.passed_deadline(doc, w)
         text = doc.user_data["text"]
         label = squeeze(f"{node.marker} {text[node.start:node.end]}" if node.marker else text[node.start:node.end])
         section = ctx.section + [label[: self.T["section_label_chars"]]]
@@ -203,6 +199,15 @@ class Segmenter:
         purpose = ctx.purpose or bool(self.purpose_section.fullmatch(title))
         return Context(lead=lead or ctx.lead, deadline=dl or ctx.deadline, section=section,
                        background=background, purpose=purpose)
+
+    def passed_deadline(self, doc, w: Window):
+        """The deadline a heading or an introducing line ("Mục tiêu cụ thể đến năm 2025:") gives the items under it."""
+        dl = pick_deadline(values_in(doc, "deadlines", w.start, w.end))
+        if dl is not None and self.plan_name.search(w.folded):
+            return None  # the heading names a plan ("Đề án chuyển đổi số đến năm 2030"), not a deadline
+        if dl is not None and dl.kind == "year" and not self.deadline_cue.match(fold(dl.text)):
+            return None  # "Chính quyền số năm 2022" in a title names the year, it sets no deadline
+        return dl
 
     # ------------------------------------------------------------------ the walk
     def candidates(self, doc) -> list[Candidate]:
@@ -277,6 +282,7 @@ class Segmenter:
                             or self.caption.search(folded[child.start:child.end])):
                         continue  # a title, web headline or photo caption standing alone
                     sents = all_sents = self.prose(doc, child.start, child.end)
+                    ctx = replace(ctx, deadline=outer.deadline)  # an introducing line's deadline ends at the next paragraph
                     background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
                                                                        folded[sents[0][0]:sents[0][1]])
                     if background:
@@ -298,6 +304,9 @@ class Segmenter:
                             text[la:lb], folded[la:lb]):
                         ctx, skipped = replace(ctx, background=True), 0
                         continue
+                    if all_sents and text[all_sents[-1][0]:all_sents[-1][1]].rstrip().endswith(":"):
+                        # "Mục tiêu cụ thể đến năm 2025:" - the items it introduces have its deadline
+                        ctx = replace(ctx, deadline=self.passed_deadline(doc, Window(doc, *all_sents[-1])) or ctx.deadline)
                     if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):
                         # "UBND tỉnh yêu cầu các sở, ngành, địa phương:" - what follows is theirs
                         addressees, _ = self.roles.subject(Window(doc, *sents[-1]))

@@ -147,11 +147,17 @@ def _in_citation(G: _Grammar, folded: str, start: int) -> bool:
     return not G.verb_after_citation.search(seg[m.end():])
 
 
+_LINE_OPENER = re.compile(r"[\s\-+*•]*(?:(?:\d+(?:\.\d+)*|[ivxlc]+|[a-z])[.)]\s*)?")  # nothing but a list marker
+
+
 def _in_name(G: _Grammar, folded: str, s: int, e: int) -> bool:
     """Is the expression part of a name ("Chương trình ... đến năm 2025, định hướng
     đến năm 2030", "Kế hoạch chuyển đổi số năm 2026", "dự toán ngân sách năm 2025")?"""
-    if G.name_tail_after.match(folded[e:e + 25]) or G.name_tail_before.search(folded[max(0, s - 25):s]):
+    if G.name_tail_after.match(folded[e:e + 25]):
         return True
+    tail = G.name_tail_before.search(folded, max(0, s - 25), s)
+    if tail and not _LINE_OPENER.fullmatch(folded, folded.rfind("\n", 0, tail.start()) + 1, tail.start()):
+        return True  # "…, định hướng đến năm 2030" ends a name; a line "Định hướng đến năm 2030:" heads a list
     if G.direct_cue.match(folded[s:e]):
         return False  # "hoàn thành Kế hoạch … trong năm 2026": the cue makes it the action's time
     before = folded[_clause_start(folded, s):s]

@@ -99,6 +99,7 @@ def build_outline(src: SourceText, doc) -> Node:
     region = "body"  # "addressees" | "recipients" | "signature" | "body"
     last_node: Optional[Node] = None
     last_line_text = ""
+    bare: Optional[tuple[str, str, int]] = None  # (marker, style, end) of a marker alone on its line
 
     def parent_for(level: int) -> Node:
         while len(stack) > 1 and stack[-1].level >= level:
@@ -156,6 +157,13 @@ def build_outline(src: SourceText, doc) -> Node:
             root.children.append(Node(kind="meta", start=a, end=z, marker="header", page=ln.page, bbox=ln.bbox))
             last_node = None
             continue
+        # ---- a list marker alone on its line (web lists copied as "-" then the text) marks the next line
+        if style and not t[mlen:].strip():
+            bare = (marker, style, z)
+            continue
+        if bare and not style and not text[bare[2]:a].strip():
+            marker, style, mlen = bare[0], bare[1], 0
+        bare = None
         # ---- a wrapped line continues the previous node
         if (last_node is not None and not style and t[:1].islower()
                 and not re.search(r"[.;:!?]\s*$", last_line_text)):
