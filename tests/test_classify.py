@@ -18,6 +18,8 @@ def directive(text: str, item: bool = False, mentions=()) -> bool:
     ("Thời gian qua, các cấp đã tập trung triển khai chuyển đổi số.", False),
     ("Tỉnh đã hoàn thành kết nối mạng truyền số liệu chuyên dùng.", False),
     ("Căn cứ Nghị định số 42/2022/NĐ-CP của Chính phủ;", False),
+    ("Triển khai Nghị quyết số 12/NQ-CP ngày 5/3/2025 của Chính phủ về chuyển đổi số;", False),  # the preamble
+    ("Triển khai nền tảng học trực tuyến cho các trường trung học.", True),
     ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
     ("Ủy ban nhân dân tỉnh yêu cầu như sau:", False),
     ("Hằng năm, tham mưu UBND tỉnh Phú Yên kế hoạch chuyển đổi số.", True),

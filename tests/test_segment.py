@@ -156,3 +156,10 @@ def test_a_plan_names_tail_is_still_no_deadline(extract):
     d = extract("Sở Tài chính bố trí kinh phí thực hiện Chương trình chuyển đổi số đến năm 2025, "
                 "định hướng đến năm 2030 trong dự toán hằng năm.\n")
     assert d.obligations and all(o.deadline is None or o.deadline.date != "2030-12-31" for o in d.obligations)
+
+
+def test_a_purpose_label_on_the_item_line_makes_it_a_purpose_item(extract):
+    d = extract("KẾ HOẠCH\nỦy ban nhân dân tỉnh ban hành Kế hoạch như sau:\n1. Mục đích: Triển khai kịp thời, hiệu quả các giải pháp chuyển đổi số của tỉnh.\n"
+                "2. Mục đích: Sở Y tế hoàn thành kết nối dữ liệu tiêm chủng.\n")
+    # a purpose item counts only when it names who acts, a figure or a deadline
+    assert [o.lead for o in d.obligations] == [["Sở Y tế"]]

@@ -257,6 +257,9 @@ class Segmenter:
                     continue
                 if child.kind == "item":
                     hctx = self.heading_context(doc, child, ctx) if child.label_end else ctx
+                    pm = self.purpose_section.match(folded, body_start, child.end)
+                    if pm and folded[pm.end():child.end].lstrip().startswith(":"):
+                        hctx = replace(hctx, purpose=True)  # "1. Mục đích: Triển khai kịp thời …" on one line
                     body = Window(doc, body_start, child.end)
                     if self.is_heading_item(doc, child, body):
                         # A heading item: its subject/agencies and deadline pass down.
