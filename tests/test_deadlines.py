@@ -11,6 +11,7 @@ CASES = [
     ("xong trước ngày 20 tháng 11 năm 2024", "date", "2024-11-20", None, None),
     ("truoc ngay 31/12/2024", "date", "2024-12-31", None, None),  # no diacritics (OCR, typed)
     ("phấn đấu đến hết năm 2026", "year", "2026-12-31", None, None),
+    ("Tỉnh Lai Châu phấn đấu năm 2026 hoàn thành", "year", "2026-12-31", None, None),  # folded "đấu" = "đầu"
     ("trong năm 2025 hoàn thành", "year", "2025-12-31", None, None),
     ("cuối năm 2024", "year", "2024-12-31", None, None),
     ("giai đoạn 2026 - 2030", "period", "2030-12-31", "2026-01-01", None),
@@ -40,6 +41,11 @@ def test_deadline_kinds(text, kind, date, start, every):
     assert (d.kind, d.date, d.start) == (kind, date, start)
     if kind == "recurring":
         assert d.every == every
+
+
+def test_start_of_a_year_is_no_deadline_but_phan_dau_is():
+    assert find_deadlines("Đầu năm 2026, tỉnh Yên Bái đã triển khai nền tảng số.", 2026) == []
+    assert [d.text for d in find_deadlines("Quảng Trị phấn đấu năm 2027 có 100% xã phủ sóng 5G.", 2026)] == ["năm 2027"]
 
 
 def test_date_without_year_takes_the_document_year():

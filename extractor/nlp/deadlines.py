@@ -97,6 +97,7 @@ class _Grammar:
         self.verb_after_citation = re.compile(r",\s*(?:" + a("deadline_verbs_after_citation") + r")\b")
         self.date_cue = rx("date_cue")
         self.before_cue, self.start_of_cue = rx("before_cue"), rx("start_of_cue")
+        self.start_of_words = tuple(R.words("deadlines.start_of_words"))  # with marks
         self.citation_escape, self.recurrence_noun_after = rx("citation_escape"), rx("recurrence_noun_after")
         self.name_tail_after, self.name_tail_before = rx("name_tail_after"), rx("name_tail_before")
         self.name_head, self.name_breaker, self.direct_cue = rx("name_head"), rx("name_breaker"), rx("direct_cue")
@@ -299,7 +300,10 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
         if not cued and G.no_bare_year_before.search(folded[max(0, s - 25):s]):
             return None
         if G.start_of_cue.match(folded, s):
-            return None  # "đầu năm 2024" is a time reference, not a deadline
+            if any(raw.lower().startswith(c) for c in G.start_of_words):
+                return None  # "đầu năm 2024" is a time reference, not a deadline
+            # folded, "đầu" is also the "đấu" of "phấn đấu năm 2026": the year alone is the deadline
+            txt = txt[max(0, fold(txt).find("nam ")):] if len(fold(txt)) == len(txt) else txt
         y = int(g[0])
         if G.before_cue.match(folded, s):
             return Deadline(text=txt, kind="date", date=f"{y - 1}-12-31")
