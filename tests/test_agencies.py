@@ -51,6 +51,13 @@ def test_successors_of_2025(gazetteer):
     assert g.get("so-tttt").successor_from == "2025-03-01"
 
 
+def test_ubnd_cac_cap_names_the_local_tiers_of_its_era(extract):
+    old = extract("UBND TỈNH PHÚ THỌ\nSố: 5/KH-UBND\nPhú Thọ, ngày 10 tháng 3 năm 2024\nỦy ban nhân dân các cấp rà soát dữ liệu hộ tịch.\n")
+    new = extract("UBND TỈNH PHÚ THỌ\nSố: 9/KH-UBND\nPhú Thọ, ngày 10 tháng 9 năm 2025\nUBND các cấp rà soát dữ liệu hộ tịch.\n")
+    assert old.obligations[0].lead == ["UBND cấp huyện", "UBND cấp xã"]
+    assert new.obligations[0].lead == ["UBND cấp xã"]  # the districts ended on 01/07/2025
+
+
 def test_unknown_agency_is_found_and_flagged(gazetteer):
     ms = gazetteer.find("Trường Cao đẳng Kỹ thuật Công nghiệp Hòa Bình đẩy mạnh đào tạo")
     assert [(m.text, m.agency) for m in ms] == [("Trường Cao đẳng Kỹ thuật Công nghiệp Hòa Bình", None)]
