@@ -8,6 +8,7 @@ CASES = [
     # text, kind, date, start, every
     ("hoàn thành trước ngày 15/10/2025", "date", "2025-10-15", None, None),
     ("chậm nhất ngày 05/02/2026 phải gửi", "date", "2026-02-05", None, None),
+    ("gửi về Sở Nội vụ trước 16 giờ 30 ngày 12/3/2026", "date", "2026-03-12", None, None),
     ("xong trước ngày 20 tháng 11 năm 2024", "date", "2024-11-20", None, None),
     ("truoc ngay 31/12/2024", "date", "2024-12-31", None, None),  # no diacritics (OCR, typed)
     ("phấn đấu đến hết năm 2026", "year", "2026-12-31", None, None),

@@ -37,6 +37,7 @@ _D = r"(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?"  # 30/9/2023, 15/12
 _DL = r"(\d{1,2})\s+thang\s+(\d{1,2})(?:\s+nam\s+(\d{4}))?"  # 10 tháng 12 năm 2023
 _DAY = "(?:" + _D + "|" + _DL + ")"  # 6 groups
 _Y = r"((?:19|20)\d{2})"
+_CLOCK = r"(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{2}(?:\s*phut)?)?(?:\s+(?:sang|chieu))?\s*,?\s+)"  # "trước 10 giờ ngày", "16h00"
 _UNIT = r"(nam|quy|thang|tuan)"
 _FINEST = ["week", "month", "quarter", "year"]
 
@@ -69,7 +70,7 @@ class _Grammar:
             ("from_to", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}\s+(?:{a('to_cues')})\s+(?:ngay\s+)?{_DAY}"),
             ("from", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}"),
             ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
-            ("date", rf"(?:(?:{a('date_cues')})\s+)?ngay\s+{_DAY}"),
+            ("date", rf"(?:(?:{a('date_cues')})\s+)?{_CLOCK}?ngay\s+{_DAY}"),
             ("date_bare", rf"(?:{a('date_bare_cues')})\s+{_D}"),
             ("quarter", rf"(?:({a('quarter_cues')})\s+)?quy\s+(i{{1,3}}|iv|[1-4])\s*(?:/|nam|-)\s*{_Y}"),
             # "trong quý III" takes the document's year
