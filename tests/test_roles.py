@@ -333,3 +333,9 @@ def test_a_group_the_gazetteer_cannot_name_is_kept_as_written(extract):
     leads = [o.lead for o in extract(text, "kh.txt").obligations]
     # things ("các hệ thống") and the verb "tổ chức" are no group; "các đơn vị" alone points back to the addressees
     assert leads == [["Các doanh nghiệp nông nghiệp"], ["Trung tâm dữ liệu tỉnh"], [], [], ["Liên đoàn Lao động tỉnh"], []]
+
+
+def test_a_when_clause_is_a_preface_before_the_hand_over(extract):
+    d = extract("THÔNG BÁO\n2. Ngay sau khi Kế hoạch được ban hành, giao Sở Tư pháp hướng dẫn các xã triển khai.\n"
+                "3. Sau khi có ý kiến của Bộ, Sở Tài chính bố trí kinh phí thực hiện.\n")
+    assert [o.lead for o in d.obligations] == [["Sở Tư pháp"], ["Sở Tài chính"]]
