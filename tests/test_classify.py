@@ -18,6 +18,9 @@ def directive(text: str, item: bool = False, mentions=()) -> bool:
     ("Thời gian qua, các cấp đã tập trung triển khai chuyển đổi số.", False),
     ("Tỉnh đã hoàn thành kết nối mạng truyền số liệu chuyên dùng.", False),
     ("Căn cứ Nghị định số 42/2022/NĐ-CP của Chính phủ;", False),
+    ("(Báo Yên Bái) - Chủ tịch UBND tỉnh Yên Bái vừa có chỉ đạo đôn đốc triển khai dịch vụ công trực tuyến.", False),
+    ("(Đài PT-TH) - Sáng 5/9, Ban Chỉ đạo phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số "
+     "tỉnh Bắc Kạn (Ban Chỉ đạo tỉnh) tổ chức Hội nghị sơ kết công tác 8 tháng đầu năm 2025.", False),
     ("Triển khai Nghị quyết số 12/NQ-CP ngày 5/3/2025 của Chính phủ về chuyển đổi số;", False),  # the preamble
     ("Triển khai nền tảng học trực tuyến cho các trường trung học.", True),
     ("Yêu cầu các sở, ngành nghiêm túc triển khai thực hiện Công văn này.", False),
