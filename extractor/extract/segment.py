@@ -285,7 +285,10 @@ class Segmenter:
                             or self.caption.search(folded[child.start:child.end])):
                         continue  # a title, web headline or photo caption standing alone
                     sents = all_sents = self.prose(doc, child.start, child.end)
-                    ctx = replace(ctx, deadline=outer.deadline)  # an introducing line's deadline ends at the next paragraph
+                    if sents and self.clf.announced_frame.search(folded, sents[0][0], sents[0][1]):
+                        # a paragraph that opens with a directive of its own ("Phó Thống đốc cũng yêu cầu …")
+                        # ends the list an introducing line ("… trong năm 2025 như sau:") announced
+                        ctx = replace(ctx, deadline=outer.deadline)
                     background = bool(sents) and self.clf.is_background(text[sents[0][0]:sents[0][1]],
                                                                        folded[sents[0][0]:sents[0][1]])
                     if background:
