@@ -108,6 +108,9 @@ def test_issuer_from_number_code():
      "tiêu kinh tế số chiếm 20% GRDP.\n", {"type": "Đề án", "reported": True}),
     ("Hạ tầng số phủ khắp các thôn. Theo đề án xây dựng đô thị thông minh, đến năm 2027 có 100% xã phủ sóng 5G.\n",
      {"type": "Đề án"}),
+    # a provincial plan whose excerpt names the province but no body is the People's Committee's
+    ("Theo đó, Kế hoạch đặt mục tiêu phát triển hạ tầng số.\n\nTỉnh Bắc Kạn phấn đấu 100% xã có cáp "
+     "quang đến năm 2026.\n", {"type": "Kế hoạch", "issuer": "UBND tỉnh Bắc Kạn"}),
     # a numbered kind after "Theo" is a citation: its issuer does not issue the article's directive
     ("Theo Nghị quyết 57 của Bộ Chính trị, khoa học công nghệ là đột phá. Các sở cần chủ động triển khai.\n",
      {"issuer": None}),

@@ -21,6 +21,7 @@ _R = load_rules()
 # Type codes inside the number ("3050/QĐ-UBND") -> document type; type titles; both in models/rules/metadata.json.
 TYPE_CODES = _R.table("metadata.type_codes")
 TYPE_TITLES = [w.lower() for w in _R.get("metadata.lexicons.type_titles")]
+_UNSTATED_ISSUER_KINDS = set(_R.words("metadata.unstated_issuer_kinds"))
 _LIMIT = {k: v["value"] for k, v in _R.table("metadata.limits").items()}
 _NUMBER = re.compile(r"(?m)^[\s*#|]*Số\s*[:.]?\s*([0-9]{1,6})?\s*[/]\s*([A-ZĐa-zđ0-9\-&.]+(?:\s*-\s*[A-ZĐ0-9&.]+)*)", re.I)
 _DATE = re.compile(r"([^\n,]{2,40}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
@@ -144,6 +145,8 @@ def read_meta(src: SourceText, root: Node, g: Gazetteer) -> DocMeta:
                 meta.issuer = _local_name(meta.issuer, meta.province)
             elif issuer_agency and issuer_agency.type in ("party", "mass_org"):
                 meta.issuer = f"{meta.issuer} {meta.province}"  # "Ban Thường vụ Tỉnh ủy" + Quảng Ninh
+    if meta.issuer is None and meta.province and meta.type and fold(meta.type) in _UNSTATED_ISSUER_KINDS:
+        meta.issuer = _local_name("UBND tỉnh", meta.province)  # "Lạng Sơn ban hành kế hoạch …" names no body
     if src.pages and src.pages[0].origin == "ocr" and meta.issuer and "issuer" not in meta.unsure:
         meta.unsure.append("issuer")  # read from an OCR'd header
     return meta
