@@ -103,3 +103,22 @@ def test_the_scorer_learns_from_neighbours_and_keeps_its_memory_on_disk(tmp_path
     back = Scorer.from_json(sc.to_json(CODES), CODES, tmp_path)
     assert back is not None and top1(back) > 0.8  # int8-stored vectors rank the same
     assert Scorer.from_json(sc.to_json(CODES), CODES, tmp_path / "elsewhere") is None  # memory missing: not used
+
+
+def test_the_nearest_neighbour_outweighs_many_middling_ones_and_the_temperature_is_stored(tmp_path):
+    from extractor.link.scorer import Neighbours
+
+    # one near-copy of the query serves code 0; nine middling neighbours serve code 1
+    q = np.array([[1.0, 0.0]])
+    near = np.array([[0.99, np.sqrt(1 - 0.99 ** 2)]])
+    mid = np.tile([[0.8, 0.6]], (9, 1))
+    labels = np.zeros((10, len(CODES)))
+    labels[0, 0], labels[1:, 1] = 1, 1
+    vecs = np.vstack([near, mid])
+    cosine = Neighbours(vecs, labels, np.array(["a"] * 10), temperature=0.0).votes(q)[0][0]
+    sharp = Neighbours(vecs, labels, np.array(["a"] * 10), temperature=0.025).votes(q)[0][0]
+    assert cosine[1] > cosine[0]  # cosine weights: the crowd wins
+    assert sharp[0] > 0.9  # exp((cos - 1) / T): the near-copy decides
+    mem = Neighbours(vecs, labels, np.array(["a"] * 10), temperature=0.025)
+    mem.save(tmp_path / "n.npz", CODES)
+    assert Neighbours.load(tmp_path / "n.npz", CODES).temperature == 0.025
