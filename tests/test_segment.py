@@ -165,3 +165,11 @@ def test_a_purpose_label_on_the_item_line_makes_it_a_purpose_item(extract):
                 "2. Mục đích: Sở Y tế hoàn thành kết nối dữ liệu tiêm chủng.\n")
     # a purpose item counts only when it names who acts, a figure or a deadline
     assert [o.lead for o in d.obligations] == [["Sở Y tế"]]
+
+
+def test_markdown_headings_head_sections_and_are_no_tasks(extract):
+    d = extract("# NGHỊ QUYẾT\n## Ban hành Chương trình chuyển đổi số của tỉnh Vĩnh Long\n"
+                "### 1. Nâng cao nhận thức về chuyển đổi số trong toàn xã hội\n"
+                "a) Xây dựng chương trình tuyên truyền trên báo, đài của tỉnh.\n")
+    assert [o.text for o in d.obligations] == ["Xây dựng chương trình tuyên truyền trên báo, đài của tỉnh."]
+    assert "Nâng cao nhận thức" in d.obligations[0].section

@@ -178,7 +178,7 @@ def build_outline(src: SourceText, doc) -> Node:
             parent = parent_for(level)
             bold_whole = bool(emph) and emph[0][0] <= body_start + 1 and emph[-1][1] >= z - 1
             kind = "heading" if (style in ("roman", "part") or (_is_upper_title(t[mlen:]) and len(t) < 200)
-                                 or (ln.heading and not label_end and len(t) < 200 and bold_whole and t.endswith(":"))) else "item"
+                                 or (ln.heading and not label_end and len(t) < _T("markdown_heading_max_chars"))) else "item"
             node = Node(kind=kind, start=body_start, end=z, marker=marker, level=level, label_end=label_end,
                         page=ln.page, bbox=ln.bbox)
             parent.children.append(node)
@@ -186,7 +186,7 @@ def build_outline(src: SourceText, doc) -> Node:
             last_node = node
         else:
             whole_bold = bool(emph) and emph[0][0] <= a + 1 and emph[-1][1] >= z - 1 and len(emph) == 1
-            if (_is_upper_title(t) and len(t) < 200) or (whole_bold and len(t) < 150 and not re.search(r"[.;!?]$", t)
+            if (_is_upper_title(t) and len(t) < 200) or (ln.heading and len(t) < _T("markdown_heading_max_chars")) or (whole_bold and len(t) < 150 and not re.search(r"[.;!?]$", t)
                                                         and not t.endswith(":")):
                 parent = parent_for(1)
                 node = Node(kind="heading", start=a, end=z, level=1, page=ln.page, bbox=ln.bbox)
