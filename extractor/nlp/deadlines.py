@@ -304,7 +304,7 @@ def _build(G: _Grammar, kind: str, m: re.Match, raw: str, doc_year: Optional[int
             if any(raw.lower().startswith(c) for c in G.start_of_words):
                 return None  # "đầu năm 2024" is a time reference, not a deadline
             # folded, "đầu" is also the "đấu" of "phấn đấu năm 2026": the year alone is the deadline
-            txt = txt[max(0, fold(txt).find("nam ")):] if len(fold(txt)) == len(txt) else txt
+            txt = txt[max(0, fold(txt).find("nam ")):]  # fold keeps NFC offsets
         y = int(g[0])
         if G.before_cue.match(folded, s):
             return Deadline(text=txt, kind="date", date=f"{y - 1}-12-31")

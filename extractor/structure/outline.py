@@ -176,7 +176,6 @@ def build_outline(src: SourceText, doc) -> Node:
             body_start = a + mlen
             label_end = _label_end(doc, body_start, z, emph)
             parent = parent_for(level)
-            bold_whole = bool(emph) and emph[0][0] <= body_start + 1 and emph[-1][1] >= z - 1
             kind = "heading" if (style in ("roman", "part") or (_is_upper_title(t[mlen:]) and len(t) < 200)
                                  or (ln.heading and not label_end and len(t) < _T("markdown_heading_max_chars"))) else "item"
             node = Node(kind=kind, start=body_start, end=z, marker=marker, level=level, label_end=label_end,
