@@ -339,3 +339,14 @@ def test_a_when_clause_is_a_preface_before_the_hand_over(extract):
     d = extract("THÔNG BÁO\n2. Ngay sau khi Kế hoạch được ban hành, giao Sở Tư pháp hướng dẫn các xã triển khai.\n"
                 "3. Sau khi có ý kiến của Bộ, Sở Tài chính bố trí kinh phí thực hiện.\n")
     assert [o.lead for o in d.obligations] == [["Sở Tư pháp"], ["Sở Tài chính"]]
+
+
+def test_a_frames_unnamed_group_addressee_is_kept_as_written(extract):
+    text = ("Theo Kế hoạch, UBND tỉnh Bình Long yêu cầu các cơ quan, đơn vị xác định chuyển đổi số là nhiệm vụ trọng tâm. "
+            "Chủ động rà soát các đề án về chuyển đổi số.\n\n"
+            "Bên cạnh đó, Chủ tịch UBND tỉnh cũng chỉ đạo các cơ quan, đơn vị hành chính bố trí cán bộ hướng dẫn người dân.\n")
+    doc = extract(text, "bl.txt")
+    by = {o.text[:20]: o.lead for o in doc.obligations}
+    assert by["Theo Kế hoạch, UBND "] == ["Các cơ quan, đơn vị"]  # not the issuer, not nobody
+    assert by["Chủ động rà soát các"] == ["Các cơ quan, đơn vị"]  # the next subjectless sentence keeps it
+    assert by["Bên cạnh đó, Chủ tịc"] == ["Các cơ quan, đơn vị hành chính"]  # "chỉ đạo" hands over, however direct

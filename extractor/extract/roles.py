@@ -40,6 +40,7 @@ class RoleResolver:
         self.topic_opener = R.rx("extract.topic_opener")
         self.group_subject_rx = R.rx("extract.group_subject")
         self.group_anaphora = R.rx("extract.group_anaphora_words")
+        self.group_addressee_rx = R.rx("extract.group_addressee")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
@@ -88,6 +89,9 @@ class RoleResolver:
             addressees, end = self._addressees(w, fm.end(), weak)
             if addressees:
                 return addressees, end, True
+            group = self._group_addressee(w, fm.end())
+            if group:
+                return group, group[0].end, True
             if self.frame_direct.match(f, pos):
                 return subj, pos, False  # "UBND các huyện chỉ đạo triển khai ...": it acts itself
             # the issuer hands the task over to someone the gazetteer cannot name
@@ -104,6 +108,17 @@ class RoleResolver:
             return []  # the gazetteer names someone inside it: that reading wins
         if not self.group_anaphora.sub(" ", gm.group(1)).strip(" ,"):
             return []  # "các đơn vị", "các cơ quan, địa phương": the addressees again, no new group
+        return [Mention(gm.start(1), gm.end(1), w.text[gm.start(1):gm.end(1)], None)]
+
+    def _group_addressee(self, w: Window, pos: int) -> list[Mention]:
+        """A group the gazetteer cannot name, handed the task by a frame verb ("yêu cầu các cơ quan,
+        đơn vị hành chính bố trí …"), kept as written.  A bare "các cơ quan, đơn vị" is the letter's
+        addressees again when it has some."""
+        gm = self.group_addressee_rx.match(w.folded, pos)
+        if not gm:
+            return []
+        if w.doc.user_data.get("addressees") and not self.group_anaphora.sub(" ", gm.group(1)).strip(" ,"):
+            return []
         return [Mention(gm.start(1), gm.end(1), w.text[gm.start(1):gm.end(1)], None)]
 
     def topic(self, w: Window) -> list[Mention]:
