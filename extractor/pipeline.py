@@ -19,7 +19,7 @@ from extractor.model import Document, Node, Obligation, SourceText
 from extractor.rules import load_rules
 from extractor.nlp.agencies import DEFAULT_GAZETTEER, load_gazetteer
 from extractor.nlp.components import build_nlp
-from extractor.structure.metadata import addressees, read_meta
+from extractor.structure.metadata import addressees, published_year, read_meta
 from extractor.structure.outline import build_outline
 from extractor.textutil import fold
 
@@ -70,7 +70,7 @@ class Pipeline:
             doc.user_data.update({k: head[k] for k in ("meta", "issuer", "doc_year", "addressees", "as_of")})
         else:
             meta = read_meta(src, root, self.g)
-            year = int(meta.issued_date[:4]) if meta.issued_date else _title_year(src)
+            year = int(meta.issued_date[:4]) if meta.issued_date else (_title_year(src) or published_year(src.text))
             addr = addressees(doc, root)
             meta.addressees = [m.canonical for m in addr]
             meta.recipients = [src.text[n.start:n.end].strip(" -;.") for n in root.children

@@ -197,3 +197,12 @@ def test_ranges_of_days_are_periods(text, start, date):
 def test_a_dashed_date_is_no_range_of_days():
     (d,) = find_deadlines("Từ ngày 15-3-2026 áp dụng chữ ký số.", 2026)
     assert (d.kind, d.start) == ("from", "2026-03-15")
+
+
+def test_a_news_articles_bare_day_takes_the_articles_year(extract):
+    text = ("Bình Long đẩy nhanh số hóa hồ sơ đất đai\n\n12/08/2025 09:15\n\n"
+            "Ngày 11/8, UBND tỉnh Bình Long đã có văn bản chỉ đạo về số hóa hồ sơ đất đai. "
+            "Theo đó, giao Sở Nông nghiệp và Môi trường hoàn thành làm sạch dữ liệu đất đai trước ngày 30/9.\n")
+    doc = extract(text, "bl_news.txt")
+    ob = next(o for o in doc.obligations if "làm sạch" in o.text)
+    assert ob.deadline is not None and ob.deadline.date == "2025-09-30"

@@ -424,6 +424,11 @@ def _published_year(body: str) -> Optional[int]:
     return int(m.group("y")) if m else None
 
 
+def published_year(text: str) -> Optional[int]:
+    """The year an article is dated by (see :func:`_published_year`), for its bare "trước ngày 15/9"."""
+    return _published_year(_body(text))
+
+
 def _reported(text: str, g: Gazetteer) -> dict:
     """The directive a news or portal article reports: "UBND tỉnh ban hành Công văn số 123/UBND-KT ngày 5/3/2025",
     "Ngày 15/7/2022, UBND tỉnh ban hành ...", "Phó Chủ tịch UBND tỉnh Nguyễn Văn A vừa ký văn bản ...".
