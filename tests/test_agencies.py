@@ -63,6 +63,11 @@ def test_unknown_agency_is_found_and_flagged(gazetteer):
     assert [(m.text, m.agency) for m in ms] == [("Trường Cao đẳng Kỹ thuật Công nghiệp Hòa Bình", None)]
 
 
+def test_an_unknown_name_ends_before_an_adverb_or_cung(gazetteer):
+    ms = gazetteer.find("Ban Tuyên giáo cùng các cấp ủy rà soát; Tập đoàn Công nghệ Sao Mai sớm phủ sóng")
+    assert [m.text for m in ms if m.agency is None] == ["Ban Tuyên giáo", "Tập đoàn Công nghệ Sao Mai"]
+
+
 def test_weak_variants_only_in_cells(gazetteer):
     text = "quán triệt chủ trương của Đảng và Nhà nước"
     assert gazetteer.find(text, unknown=False) == []
