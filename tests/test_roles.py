@@ -350,3 +350,14 @@ def test_a_frames_unnamed_group_addressee_is_kept_as_written(extract):
     assert by["Theo Kế hoạch, UBND "] == ["Các cơ quan, đơn vị"]  # not the issuer, not nobody
     assert by["Chủ động rà soát các"] == ["Các cơ quan, đơn vị"]  # the next subjectless sentence keeps it
     assert by["Bên cạnh đó, Chủ tịc"] == ["Các cơ quan, đơn vị hành chính"]  # "chỉ đạo" hands over, however direct
+
+
+def test_a_topic_preface_is_skipped_but_a_topic_heading_leads_no_one(extract):
+    text = ("Về hạ tầng dữ liệu, Trung tâm Chuyển đổi số được giao nâng cấp máy chủ trước ngày 30/6/2026.\n\n"
+            "1. Mục tiêu đến năm 2026\n\n"
+            "a) Về chuyển đổi số trong hoạt động của các cơ quan Đảng, Nhà nước, Mặt trận Tổ quốc\n\n"
+            "- 100% cơ sở dữ liệu dùng chung được kết nối với các bộ, ngành.\n")
+    doc = extract(text, "topic.txt")
+    by = {o.text[:20]: o.lead for o in doc.obligations}
+    assert by["Về hạ tầng dữ liệu, "] == ["Trung tâm Chuyển đổi số tỉnh"]
+    assert by["100% cơ sở dữ liệu d"] == []  # a province-wide target: the topic heading's bodies do not lead it

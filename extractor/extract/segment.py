@@ -176,11 +176,12 @@ class Segmenter:
         a, z = node.start, node.label_end or node.end
         w = Window(doc, a, z)
         ms = w.mentions(weak=True)
-        subj, _ = self.roles.subject(w, weak=True)
+        hs = w.folded.strip()
+        # a topic heading ("a) Về chuyển đổi số trong các cơ quan Đảng, Nhà nước …") names no one who acts
+        subj = [] if self.topic_heading.match(hs) else self.roles.subject(w, weak=True)[0]
         lead = subj or self.roles.topic(w)  # "b) Về phía Sở Y tế:", "Đối với UBND cấp xã:"
         # An agency-only heading ("2. Sở Thông tin và Truyền thông", "Báo X, Đài Y và các cơ quan ...")
         # or one that hands work over ("9. Đề nghị các doanh nghiệp công nghệ số")
-        hs = w.folded.strip()
         if not lead and ms and not self.topic_heading.match(hs) and (sum(m.end - m.start for m in ms) >= self.T["agency_heading_cover"] * len(w.text.strip())
                                 or self.assign_opener.match(hs)):
             lead = ms
