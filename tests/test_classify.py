@@ -181,3 +181,13 @@ def test_a_future_main_clause_is_not_undone_by_a_relative_past():
 ])
 def test_what_a_person_says_is_a_task_only_by_its_own_cue(text, expected):
     assert directive(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Đó là chỉ đạo của Chủ tịch UBND tỉnh Phú Yên tại hội nghị sơ kết Đề án 06.", False),
+    ("BPT - Đây chính là yêu cầu của Thủ tướng tại Chỉ thị về thanh toán không dùng tiền mặt.", False),
+    ("Đồng thời, đây là nhiệm vụ trọng tâm của các cấp trong năm 2026.", False),
+    ("Đôn đốc các xã hoàn thành số hóa hồ sơ đất đai.", True),
+])
+def test_a_this_is_sentence_says_what_something_is(text, expected):
+    assert directive(text) is expected

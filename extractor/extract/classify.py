@@ -33,6 +33,7 @@ class DirectiveClassifier:
         self.not_a_task = R.rx("extract.not_a_task")
         self.question = R.rx("extract.question")
         self.describes_document = R.rx("extract.describes_document")
+        self.demonstrative = R.rx("extract.demonstrative_copula")
         self.duty_label = R.rx("extract.duty_label")
         self.connective = R.rx("extract.connective")
         self.time_opener = R.rx("extract.time_opener")
@@ -94,6 +95,8 @@ class DirectiveClassifier:
             return False
         cm = self.connective.match(f)
         f = f[cm.end():] if cm else f
+        if self.demonstrative.match(f):
+            return False  # "Đó là chỉ đạo của …": what something is
         if self.describes_document.match(f):
             return False  # "Kế hoạch nhằm mục tiêu …": what a document is for
         if self.duty_label.match(f):
