@@ -191,3 +191,10 @@ def test_what_a_person_says_is_a_task_only_by_its_own_cue(text, expected):
 ])
 def test_a_this_is_sentence_says_what_something_is(text, expected):
     assert directive(text) is expected
+
+
+def test_the_name_ban_chi_dao_is_no_modal():
+    assert directive("Ban Chỉ đạo phát triển khoa học, công nghệ và chuyển đổi số tỉnh Bình Long đang "
+                     "triển khai các nhiệm vụ phục vụ chính quyền hai cấp.") is False
+    assert directive("Hội nghị Ban Chỉ đạo về chuyển đổi số tỉnh năm 2025 diễn ra chiều ngày 23/12.") is False
+    assert directive("Chủ tịch UBND tỉnh chỉ đạo các xã hoàn thành số hóa hồ sơ trong tháng 10.") is True
