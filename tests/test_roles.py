@@ -350,6 +350,9 @@ def test_a_frames_unnamed_group_addressee_is_kept_as_written(extract):
     assert by["Theo Kế hoạch, UBND "] == ["Các cơ quan, đơn vị"]  # not the issuer, not nobody
     assert by["Chủ động rà soát các"] == ["Các cơ quan, đơn vị"]  # the next subjectless sentence keeps it
     assert by["Bên cạnh đó, Chủ tịc"] == ["Các cơ quan, đơn vị hành chính"]  # "chỉ đạo" hands over, however direct
+    doc = extract("Tại hội nghị, Phó Thống đốc cũng yêu cầu các Vụ, Cục thuộc Ngân hàng Nhà nước rà soát quy trình "
+                  "cấp tài khoản.\n", "nhnn.txt")
+    assert doc.obligations[0].lead == ["Các Vụ, Cục thuộc Ngân hàng Nhà nước"]  # the speaker is not the lead
 
 
 def test_a_topic_preface_is_skipped_but_a_topic_heading_leads_no_one(extract):

@@ -41,6 +41,7 @@ class RoleResolver:
         self.group_subject_rx = R.rx("extract.group_subject")
         self.group_anaphora = R.rx("extract.group_anaphora_words")
         self.group_addressee_rx = R.rx("extract.group_addressee")
+        self.frame_verb_end = R.rx("extract.frame_verb_end")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
@@ -75,6 +76,11 @@ class RoleResolver:
         f = w.folded
         m = self.subject_lead.match(f)
         subj, pos = self._list_at(w, m.end() if m else 0, weak)
+        if not subj and m and self.frame_verb_end.search(f, 0, m.end()):
+            # the opener took an official and the frame verb ("Phó Thống đốc cũng yêu cầu các Vụ, Cục …")
+            group = self._group_addressee(w, m.end())
+            if group:
+                return group, group[0].end, True
         if not subj:
             found = self._unnamed_frame(w, m.end() if m else 0, weak)
             return found if found[0] else self._frame_after_preface(w, weak)
@@ -89,9 +95,6 @@ class RoleResolver:
             addressees, end = self._addressees(w, fm.end(), weak)
             if addressees:
                 return addressees, end, True
-            group = self._group_addressee(w, fm.end())
-            if group:
-                return group, group[0].end, True
             if self.frame_direct.match(f, pos):
                 return subj, pos, False  # "UBND các huyện chỉ đạo triển khai ...": it acts itself
             # the issuer hands the task over to someone the gazetteer cannot name
@@ -147,10 +150,14 @@ class RoleResolver:
 
     def _addressees(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int]:
         """Who a frame verb hands the task to; after the verb and a title the addressee is often
-        terse ("yêu cầu Giám đốc các sở"), so the weak layer is read when the strong one names nobody."""
+        terse ("yêu cầu Giám đốc các sở"), so the weak layer is read when the strong one names nobody, and
+        a group neither names is kept as written."""
         found, end = self._list_at(w, pos, weak)
         if not found and not weak:
             found, end = self._list_at(w, pos, True)
+        if not found:
+            found = self._group_addressee(w, pos)
+            end = found[0].end if found else end
         return found, end
 
     def _unnamed_frame(self, w: Window, pos: int, weak: bool) -> tuple[list[Mention], int, bool]:
