@@ -173,6 +173,10 @@ def test_a_future_main_clause_is_not_undone_by_a_relative_past():
     ("Thứ trưởng Nguyễn Văn An cho rằng việc số hóa hồ sơ là công việc khó, đòi hỏi sự vào cuộc của nhiều năm 2026.", False),
     ("Phát biểu tại hội nghị, Chủ tịch UBND tỉnh Hà Nam, ông Trần Văn B nhấn mạnh: 90% người dân đã dùng VNeID.", False),
     ("Giám đốc Sở Tài chính Lê C trình bày báo cáo tóm tắt kết quả năm 2025.", False),
+    # praise, or a result the speaker reports, unless they also hand work over
+    ("Phát biểu chỉ đạo, Phó Thống đốc Lê E ghi nhận những nỗ lực của trung tâm, bảo đảm khắc phục các tồn đọng.", False),
+    ("Ông Trần F - Cục trưởng Cục Tin học cho biết, đến nay ngành đã có 12 triệu hồ sơ được đối chiếu sinh trắc học.", False),
+    ("Bộ trưởng biểu dương các đơn vị, đồng thời yêu cầu Cục Tin học bảo đảm an toàn dữ liệu.", True),
     # what they say carries its own cue
     ("Bà Lê Thị D nhấn mạnh, để đạt 94 tiêu chí, các xã cần hoàn thiện hạ tầng số trước tháng 6/2026.", True),
     ("Phó Chủ tịch UBND tỉnh Gia Lai nêu rõ: khẩn trương rà soát toàn bộ thủ tục hành chính cấp xã.", True),

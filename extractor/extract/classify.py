@@ -30,6 +30,8 @@ class DirectiveClassifier:
         self.announced_frame = R.rx("extract.announced_frame")
         self.event = R.rx("extract.event")
         self.speech = R.rx("extract.speech")
+        self.appraisal = R.rx("extract.appraisal_speech")
+        self.handover_later = R.rx("extract.handover_later")
         self.not_a_task = R.rx("extract.not_a_task")
         self.question = R.rx("extract.question")
         self.describes_document = R.rx("extract.describes_document")
@@ -111,6 +113,9 @@ class DirectiveClassifier:
         sp = self.speech.match(f)
         if sp:  # a person speaks: only a cue of their own words makes a task ("… nhấn mạnh, các sở cần …")
             said, quoted = f[sp.end():], sp.group().rstrip()[-1:] in ",:"
+            if not self.handover_later.search(said) and (
+                    self.appraisal.search(sp.group()) or self.reports_past(text[sp.end():], said)):
+                return False  # praise or a result ("… ghi nhận những nỗ lực", "… cho biết, ngành đã có …")
             # an imperative counts only after the verb's comma or colon ("nhấn mạnh: khẩn trương …"), not as
             # its object ("trình bày báo cáo kết quả")
             return bool(self.modal.search(said) or (quoted and self.verb.match(said)))
