@@ -364,3 +364,18 @@ def test_a_topic_preface_is_skipped_but_a_topic_heading_leads_no_one(extract):
     by = {o.text[:20]: o.lead for o in doc.obligations}
     assert by["Về hạ tầng dữ liệu, "] == ["Trung tâm Chuyển đổi số tỉnh"]
     assert by["100% cơ sở dữ liệu d"] == []  # a province-wide target: the topic heading's bodies do not lead it
+
+
+def test_a_sentence_splits_where_a_clause_after_a_semicolon_has_a_new_subject(extract):
+    text = ("Để triển khai, UBND tỉnh giao Sở Y tế triển khai bệnh án điện tử tại 100% bệnh viện công lập; "
+            "Văn phòng UBND tỉnh tái cấu trúc quy trình thủ tục hành chính; Công an tỉnh làm sạch dữ liệu dân cư.\n\n"
+            "UBND tỉnh giao Sở Tư pháp chủ trì, phối hợp với Sở Nội vụ, Sở Tài chính; UBND các xã triển khai "
+            "số hóa sổ hộ tịch.\n\n"
+            "Yêu cầu Thủ trưởng các sở, ban, ngành; Chủ tịch UBND các xã rà soát thủ tục hành chính.\n")
+    doc = extract(text, "semi.txt")
+    leads = [(o.text[:25], o.lead) for o in doc.obligations]
+    assert leads[:3] == [("Để triển khai, UBND tỉnh ", ["Sở Y tế"]), ("Văn phòng UBND tỉnh tái c", ["Văn phòng UBND tỉnh"]),
+                         ("Công an tỉnh làm sạch dữ ", ["Công an tỉnh"])]
+    assert doc.obligations[0].targets and not doc.obligations[1].targets  # each clause keeps its own figure
+    # a semicolon inside a list of cooperators or addressees splits nothing
+    assert [o.text[:20] for o in doc.obligations[3:]] == ["UBND tỉnh giao Sở Tư", "Yêu cầu Thủ trưởng c"]

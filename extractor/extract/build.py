@@ -11,6 +11,7 @@ is its "Thời gian thực hiện" cell).  All offsets are document offsets.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from typing import Optional
 
@@ -24,6 +25,9 @@ from extractor.nlp.document import Window, values_in
 from extractor.nlp.targets import find_targets
 from extractor.rules import Rules, load_rules
 from extractor.textutil import fold, squeeze
+
+
+_CLAUSE_END = re.compile(r";\s+")  # where a clause of a sentence ends
 
 
 class ObligationBuilder:
@@ -54,7 +58,8 @@ class ObligationBuilder:
             deadlines, targets = cand.deadlines, values_in(doc, "targets", w.start, w.end)
             if cand.kind == "row" and not targets:
                 targets = self._value_cell(doc, cand)
-            pieces = self._split_on_new_subject(doc, w) if cand.kind == "item" else [(0, len(w.text))]
+            pieces = (self._split_on_new_subject(doc, w) if cand.kind in ("item", "sentence")
+                      else [(0, len(w.text))])
             for pa, pb in pieces:
                 pw = w.sub(pa, pb)
                 if not pw.text.strip():
@@ -149,21 +154,41 @@ class ObligationBuilder:
         return [replace(t, text=value, start=vc[0], end=vc[1]) for t in find_targets(read)[:1]]
 
     def _split_on_new_subject(self, doc, w: Window) -> list[tuple[int, int]]:
-        """Cuts of an item where a later sentence names a new agency as its subject."""
-        sents = [(x - w.start, y - w.start) for x, y in self.seg.sentences(doc, w.start, w.end)]
+        """Cuts of an item or sentence where a later sentence, or a clause after "; ", names a new
+        agency as its subject ("… giao Sở Y tế triển khai bệnh án điện tử; Văn phòng UBND tỉnh tái cấu trúc …")."""
+        sents = []  # (start, end, whether it ends a sentence or only a clause)
+        for x, y in self.seg.sentences(doc, w.start, w.end):
+            a = x - w.start
+            for m in _CLAUSE_END.finditer(w.text, a, y - w.start):
+                sents.append((a, m.end(), False))
+                a = m.end()
+            sents.append((a, y - w.start, True))
         if len(sents) < 2:
             return [(0, len(w.text))]
         cuts = [0]
-        first, _ = self.roles.subject(w.sub(*sents[0]))
+        first, end = self.roles.subject(w.sub(*sents[0][:2]))
         current = {m.canonical for m in first}
-        for sa, sb in sents[1:]:
+        mentions = w.mentions()
+
+        def stands_alone(a: int, b: int, subj: list, end: int) -> bool:
+            # a subject, a predicate, and no agency list running on past the semicolon: "Thủ trưởng các sở,
+            # ban, ngành;" and "phối hợp với Ban Tiếp công dân tỉnh, huyện; các sở, ban, ngành …" go on after it
+            if not subj or len(w.sub(a, b).folded[end:].split()) < 2:
+                return False
+            tail = w.folded[a:b].rstrip(" ;,")
+            last = max((m.end for m in mentions if a <= m.start < a + len(tail)), default=None)
+            return last is None or len(tail[last - a:].split()) > 2
+
+        whole = stands_alone(*sents[0][:2], first, end)
+        for (sa, sb, _), (_, _, prev_sentence) in zip(sents[1:], sents):
             sw = w.sub(sa, sb)
             subj, end = self.roles.subject(sw)
             names = {m.canonical for m in subj}
-            if (subj and subj[0].start <= self.new_subject_start and names != current
+            if ((prev_sentence or whole) and subj and subj[0].start <= self.new_subject_start and names != current
                     and self.new_subject_predicate.match(sw.folded[end:])):
                 cuts.append(sa)
                 current = names
+            whole = stands_alone(sa, sb, subj, end)
         cuts.append(len(w.text))
         return [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
 
