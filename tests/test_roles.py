@@ -379,3 +379,11 @@ def test_a_sentence_splits_where_a_clause_after_a_semicolon_has_a_new_subject(ex
     assert doc.obligations[0].targets and not doc.obligations[1].targets  # each clause keeps its own figure
     # a semicolon inside a list of cooperators or addressees splits nothing
     assert [o.text[:20] for o in doc.obligations[3:]] == ["UBND tỉnh giao Sở Tư", "Yêu cầu Thủ trưởng c"]
+
+
+def test_the_recipients_of_a_reported_letter_lead_its_subjectless_tasks(extract):
+    text = ("UBND tỉnh Bình Long vừa có văn bản gửi các sở, ban, ngành về việc vận hành hệ thống thông tin sau sắp xếp. "
+            "Giai đoạn đầu yêu cầu bảo đảm vận hành các hệ thống thiết yếu trước ngày 30/6/2025.\n")
+    doc = extract(text, "recipients.txt")
+    ob = next(o for o in doc.obligations if o.text.startswith("Giai đoạn đầu"))
+    assert ob.lead == ["Các sở, ban, ngành"]  # not the sender

@@ -117,6 +117,9 @@ class ObligationBuilder:
 
     def _remember(self, cand: Candidate, w: Window, prev_subject: dict) -> None:
         subj, _, framed = self.roles.subject_frame(w)
+        sent_to = [] if cand.directive else self.roles.recipients(w)
+        if sent_to:  # the news of a letter: its recipients do what the article reports next
+            subj, framed = sent_to, True
         if subj:
             prev_subject[id(cand.node)] = subj
             if framed or (cand.directive and not cand.node.marker):

@@ -42,6 +42,7 @@ class RoleResolver:
         self.group_anaphora = R.rx("extract.group_anaphora_words")
         self.group_addressee_rx = R.rx("extract.group_addressee")
         self.frame_verb_end = R.rx("extract.frame_verb_end")
+        self.letter_recipients = R.rx("extract.letter_recipients")
         self.self_target_rx = R.rx("extract.self_target")
         self.support_cue = R.rx("extract.support_cue")
         self.support_gap = R.rx("extract.support_list_gap")
@@ -123,6 +124,11 @@ class RoleResolver:
         if w.doc.user_data.get("addressees") and not self.group_anaphora.sub(" ", gm.group(1)).strip(" ,"):
             return []
         return [Mention(gm.start(1), gm.end(1), w.text[gm.start(1):gm.end(1)], None)]
+
+    def recipients(self, w: Window) -> list[Mention]:
+        """Who a reported letter is sent to ("… vừa có văn bản gửi các sở, ban, ngành, UBND các xã về …")."""
+        m = self.letter_recipients.search(w.folded)
+        return self._list_at(w, m.end(), True)[0] if m else []
 
     def topic(self, w: Window) -> list[Mention]:
         """Agencies named as the sentence's topic ("Về phía các TCTD, …", "Đối với Sở Y tế, …")."""
