@@ -21,6 +21,8 @@ CASES = [
     ("Quý IV/2025", "period", "2025-12-31", "2025-10-01", None),
     ("quý 2 năm 2026", "period", "2026-06-30", "2026-04-01", None),
     ("trong tháng 9/2025", "period", "2025-09-30", "2025-09-01", None),
+    ("hoàn thành trong tháng 2.2026", "period", "2026-02-28", "2026-02-01", None),  # news: month.year
+    ("từ tháng 12-2025", "from", None, "2025-12-01", None),
     ("6 tháng cuối năm 2025", "period", "2025-12-31", "2025-07-01", None),
     ("kể từ ngày 01/7/2025", "from", None, "2025-07-01", None),
     ("từ năm 2026", "from", None, "2026-01-01", None),

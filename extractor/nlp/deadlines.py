@@ -69,7 +69,7 @@ class _Grammar:
             ("day_range", rf"(?:{a('from_cues')})\s+ngay\s+(\d{{1,2}})\s*[-–]\s*{_D}(?!\d)"),
             ("from_to", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}\s+(?:{a('to_cues')})\s+(?:ngay\s+)?{_DAY}"),
             ("from", rf"(?:{a('from_cues')})\s+ngay\s+{_DAY}"),
-            ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
+            ("from_month", rf"(?:{a('from_cues')})\s+thang\s+(\d{{1,2}})\s*(?:[/.-]|nam)\s*{_Y}"),
             ("date", rf"(?:(?:{a('date_cues')})\s+)?{_CLOCK}?ngay\s+{_DAY}"),
             ("date_bare", rf"(?:{a('date_bare_cues')})\s+{_D}"),
             ("quarter", rf"(?:({a('quarter_cues')})\s+)?quy\s+(i{{1,3}}|iv|[1-4])\s*(?:/|nam|-)\s*{_Y}"),
@@ -77,7 +77,7 @@ class _Grammar:
             ("quarter_bare", rf"({a('quarter_cues')})\s+quy\s+(i{{1,3}}|iv|[1-4])(?![a-z0-9/-])(?!\s*(?:nam\b|/))"),
             ("half", rf"(6|06)\s+thang\s+(dau|cuoi)\s+nam\s+{_Y}"),
             ("half_bare", rf"(?:{a('bare_half_cues')})\s+(6|06)\s+thang\s+(dau|cuoi)\s+nam(?!\s*(?:nay\b)?\s*\d)"),
-            ("month", rf"(?:({a('month_cues')})\s+)?thang\s+(\d{{1,2}})\s*(?:/|nam)\s*{_Y}"),
+            ("month", rf"(?:({a('month_cues')})\s+)?thang\s+(\d{{1,2}})\s*(?:[/.-]|nam)\s*{_Y}"),  # 3/2026, 2.2026, 12-2025 (news)
             # "trong tháng 10" takes the document's year
             ("month_bare", rf"({a('bare_month_cues')})\s+thang\s+(\d{{1,2}})(?!\s*(?:/|-|\.|nam\b|\d))"),
             ("period", rf"(?:(?:trong\s+)?giai\s+doan\s+|(?:tu\s+)?nam\s+)?{_Y}\s*(?:-|–|—|den|toi)\s*(?:nam\s+)?{_Y}"),
