@@ -265,6 +265,9 @@ class Obligation:
     targets: list[Target] = field(default_factory=list)
     deadline: Optional[Deadline] = None
     dti: list[DtiLink] = field(default_factory=list)
+    # the linker's top-ranked sub-indicators whether or not it links (best first): what a reviewer picks
+    # from when it abstains or its first link is wrong; never counted as links (coverage, search, export)
+    dti_suggestions: list[DtiLink] = field(default_factory=list)
     page: Optional[int] = None
     bbox: Optional[BBox] = None
     source_start: Optional[int] = None

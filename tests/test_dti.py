@@ -205,3 +205,10 @@ def test_lodo_pairs_refit_without_each_document_and_report_carries_them(tmp_path
     assert rep["documents"]["dev/yenbai.txt"]["dti_lodo"] == dti_metrics(got["dev/yenbai"])
     assert rep["groups"]["set:dev"]["dti_lodo"]["n"] == 4 and rep["overall"]["dti_lodo"]["n"] == 6
     assert "dti_lodo" not in report_dict(result, dti_metrics)["overall"]  # only when asked
+    # the suggestions: the refitted ranking's top 3, never an abstention, reported beside the links
+    ranked: dict = {}
+    lodo_pairs(result, lk, tmp_path, ranked_out=ranked)
+    assert set(ranked) == set(docs) and all(len(r) == 3 for pairs in ranked.values() for r, _ in pairs)
+    rep = report_dict(result, dti_metrics, got, ranked)
+    sugg = dti_metrics([x for pairs in ranked.values() for x in pairs])
+    assert rep["overall"]["dti_lodo"]["suggested_recall@3"] == sugg["recall@3"] >= rep["overall"]["dti_lodo"]["recall@3"]

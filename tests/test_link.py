@@ -81,7 +81,7 @@ def test_hybrid_links_new_obligations_to_the_right_sub_indicator(linkers, new_li
     # words also fit (6.3, 6.8: the gold codes chatbots for "thủ tục hành chính" so).  So: never an
     # abstention, always in the ranked top 3, first for all but one.
     got = new_links["hybrid"][: len(NEW_OBLIGATIONS)]
-    ranked = linkers["hybrid"].rank(list(NEW_OBLIGATIONS), 3)
+    ranked = [[x.code for x in rs] for rs in linkers["hybrid"].link_ranked(list(NEW_OBLIGATIONS), 3)[1]]
     first = 0
     for (text, code), links, top3 in zip(NEW_OBLIGATIONS.items(), got, ranked):
         assert links, f"abstained on: {text}"
@@ -383,3 +383,15 @@ def test_officials_title_is_masked_before_scoring_only_in_a_role_position(linker
     links = lk.link([spoken])[0]
     assert links and links[0].code.startswith("6.")  # not 1.1-1.3, the indicators about the chairman
     assert "Chủ tịch" not in lk.score([spoken]).texts[0]
+
+
+def test_suggestions_rank_the_top_three_even_when_the_linker_abstains(linkers):
+    texts = ["Sở Tài chính bố trí kinh phí mua sắm xe ô tô phục vụ công tác.",  # serves no indicator
+             "Triển khai nền tảng trợ lý ảo hỗ trợ người dân tra cứu thủ tục hành chính."]
+    links, ranked = linkers["hybrid"].link_ranked(texts, 3)
+    for ls, rs in zip(links, ranked):
+        assert [x.rank for x in rs] == [1, 2, 3] and len({x.code for x in rs}) == 3
+        assert all(x.evidence.get("suggestion") for x in rs)
+        if ls:  # the first link is the ranking's first
+            assert ls[0].code == rs[0].code
+    assert linkers["hybrid"].link_ranked(["", "   "], 3) == ([[], []], [[], []])  # nothing to rank

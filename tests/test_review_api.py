@@ -48,6 +48,13 @@ def test_load_has_spans_and_suggestions(env):
     assert ("agency", "lead") in labels and ("agency", "support") in labels
     assert ("target", None) in labels and ("deadline", None) in labels
     assert 1 <= len(u["suggestions"]) <= 5 and all(s["terms"] is not None for s in u["suggestions"])
+    # the linker's stored top-3 ranking is offered, after its links and before the lexical fill
+    pred = next(o for o in review.predictions(st["doc_id"])["obligations"] if o["id"] == u["pred_id"])
+    assert len(pred["ranked"]) == 3
+    offered = [s["code"] for s in u["suggestions"]]
+    assert all(r["code"] in offered for r in pred["ranked"])
+    assert [s["source"] for s in u["suggestions"]] == sorted(
+        (s["source"] for s in u["suggestions"]), key=["pipeline", "ranked", "lexical"].index)
     text = review.source(st["doc_id"])["text"]
     assert text[u["start"]:u["end"]].startswith("Sở Thông tin và Truyền thông chủ trì")
 

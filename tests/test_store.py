@@ -74,3 +74,22 @@ def test_schema_is_plain_sqlite(store):
     tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
     assert {"documents", "obligations", "agencies", "obligation_agencies", "targets", "obligation_dti",
             "obligations_fts"} <= tables
+
+
+def test_suggestions_are_stored_apart_from_links_and_replaced_on_rerun(tmp_path, doc):
+    import copy
+
+    from extractor.model import DtiLink
+
+    d = copy.deepcopy(doc)
+    ob = d.obligations[0]
+    ob.dti = []  # the linker abstained ...
+    ob.dti_suggestions = [DtiLink(code=c, score=s, rank=i) for i, (c, s) in enumerate([("6.3", 0.8), ("6.8", 0.6), ("8.1", 0.4)], 1)]
+    s = Store(tmp_path / "s.db")
+    s.save(d)
+    s.save(d)
+    got = next(o for o in s.obligations_of(d.id) if o["id"] == ob.id)
+    assert got["dti"] == [] and [x["code"] for x in got["dti_suggestions"]] == ["6.3", "6.8", "8.1"]
+    assert s.db["obligation_dti_suggestions"].count == sum(len(o.dti_suggestions) for o in d.obligations)
+    # ... and a suggestion is no link: an indicator search does not find it
+    assert not [r for r in s.search(indicator="6.3") if r["id"] == ob.id]

@@ -49,12 +49,12 @@ def eval_cmd(
 
             dti_metrics = _m
         res = evaluate(gold_dir, Pipeline(linker=ln), source_override=override)
-        lodo = None
+        lodo, ranked = None, {}
         if ln:  # the same figures with linker parameters refitted without each document
             from extractor.lab.calibrate import lodo_pairs
 
-            lodo = lodo_pairs(res, ln, gold_dir)
-        reports[ln or "none"] = report_dict(res, dti_metrics, lodo)
+            lodo = lodo_pairs(res, ln, gold_dir, ranked_out=ranked)
+        reports[ln or "none"] = report_dict(res, dti_metrics, lodo, ranked or None)
     if as_json:
         sys.stdout.write(json.dumps(reports if len(reports) > 1 else next(iter(reports.values())),
                                     ensure_ascii=False, indent=2) + "\n")
@@ -84,9 +84,11 @@ def eval_cmd(
         # the key figures; --json has every count
         dt = Table(title="DTI linking (matched obligations; all counts with --json)",
                    caption="in-sample: the calibrated parameters (fitted on all gold); LODO: refitted without "
-                           "each document in turn, the honest figure")
+                           "each document in turn, the honest figure. top-1, recall@3: the links (an abstention "
+                           "is a miss); sugg. recall@3: the three suggestions the review tool offers")
         cols = [("n", "n"), ("top1", "top-1"), ("recall@3", "recall@3"), ("abstain_accuracy", "abstain acc"),
-                ("decision_accuracy", "decision acc"), ("precision", "precision")]
+                ("decision_accuracy", "decision acc"), ("precision", "precision"),
+                ("suggested_recall@3", "sugg. recall@3")]
         dt.add_column("linker")
         dt.add_column("set")
         dt.add_column("fit")

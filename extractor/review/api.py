@@ -120,6 +120,7 @@ class Review:
                                   "canonical": a["canonical"]} for a in o["agencies"] if a["start"] is not None],
                 "links": [{"code": d["code"], "score": d["score"], "name": d["evidence"].get("indicator", ""),
                            "terms": d["evidence"].get("terms", [])} for d in o["dti"]],
+                "ranked": [{"code": d["code"], "score": d["score"]} for d in o.get("dti_suggestions", [])],
             })
         meta = {k: row[k] for k in ("number", "type", "issuer", "province", "issued_date", "signer")}
         return {"schema": "dti-gold/1", "source": row["name"], "document": meta, "obligations": obs}
@@ -279,9 +280,11 @@ class Review:
         return units
 
     def _suggest(self, units: list[dict], pred: dict) -> None:
-        """Top-5 DTI suggestions per unit: the stored links (score, evidence words), then the lexical
-        linker's next best sub-indicators so a reviewer can pick one the pipeline did not keep."""
+        """Top-5 DTI suggestions per unit: the stored links (score, evidence words), the linker's other
+        top-ranked sub-indicators (stored when the document was linked), then the lexical linker's next
+        best, so a reviewer can pick one the pipeline did not keep."""
         links = {o["id"]: o["links"] for o in pred["obligations"]}
+        ranked = {o["id"]: o.get("ranked", []) for o in pred["obligations"]}
         try:
             if self._linker is None:
                 from extractor.link.linkers import get_linker
@@ -292,8 +295,13 @@ class Review:
             fused = lk.score(texts).fused(lk.params.weight_embedding) if texts else []
         except Exception:  # no catalogue in this installation: the stored links are still shown
             lk, fused = None, []
+        names = {ind.code: ind.name for ind in lk.catalogue.indicators} if lk is not None else {}
         for r, u in enumerate(units):
             sug = [dict(x, source="pipeline") for x in links.get(u["pred_id"] or "", [])][:5]
+            for x in ranked.get(u["pred_id"] or "", []):
+                if len(sug) < 5 and all(s["code"] != x["code"] for s in sug):
+                    sug.append({"code": x["code"], "score": x["score"], "name": names.get(x["code"], ""),
+                                "terms": [], "source": "ranked"})
             if lk is not None and len(sug) < 5:
                 order = sorted(range(len(lk.catalogue.indicators)), key=lambda k: -float(fused[r][k]))
                 for k in order:

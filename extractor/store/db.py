@@ -82,6 +82,11 @@ class Store:
                                         foreign_keys=[("obligation_id", "obligations", "id")])
             db["obligation_dti"].create_index(["obligation_id"])
             db["obligation_dti"].create_index(["code"])
+        if "obligation_dti_suggestions" not in db.table_names():
+            # the linker's top-ranked sub-indicators, linked or not: the review tool offers them; no count uses them
+            db["obligation_dti_suggestions"].create({"obligation_id": str, "code": str, "rank": int, "score": float},
+                                                    foreign_keys=[("obligation_id", "obligations", "id")])
+            db["obligation_dti_suggestions"].create_index(["obligation_id"])
         if "meta" not in db.table_names():
             db["meta"].insert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
         from extractor.store.runs import ensure_schema as batch_schema  # WAL; runs, file status, versions, groups
@@ -125,7 +130,7 @@ class Store:
                 "warnings": json.dumps(doc.warnings, ensure_ascii=False),
             }])
             agencies: dict[str, dict] = {}
-            obs, links, tgts, dtis = [], [], [], []
+            obs, links, tgts, dtis, sugs = [], [], [], [], []
             for seq, ob in enumerate(doc.obligations):
                 dl = ob.deadline
                 obs.append({
@@ -160,6 +165,8 @@ class Store:
                     dtis.append({"obligation_id": ob.id, "code": link.code, "rank": link.rank, "score": link.score,
                                  "linker": link.linker, "catalogue_version": link.catalogue_version,
                                  "evidence": json.dumps(link.evidence, ensure_ascii=False)})
+                sugs += [{"obligation_id": ob.id, "code": x.code, "rank": x.rank, "score": x.score}
+                         for x in ob.dti_suggestions]
             # Plain executemany: sqlite-utils' insert_all commits on its own, which
             # would end this transaction half-way.
             self._insert("agencies", list(agencies.values()), replace=True)
@@ -167,6 +174,7 @@ class Store:
             self._insert("obligation_agencies", links)
             self._insert("targets", tgts)
             self._insert("obligation_dti", dtis)
+            self._insert("obligation_dti_suggestions", sugs)
             from extractor.store.status import carry_over
 
             self.last_lost = carry_over(conn, old, doc.id, doc.path)
@@ -184,7 +192,7 @@ class Store:
         db = self.db
         ids = "select id from obligations where document_id = ?"
         conn = db.conn
-        for table in ("obligation_agencies", "targets", "obligation_dti"):
+        for table in ("obligation_agencies", "targets", "obligation_dti", "obligation_dti_suggestions"):
             conn.execute(f"delete from {table} where obligation_id in ({ids})", [doc_id])
         conn.execute("delete from obligations where document_id = ?", [doc_id])
         conn.execute("delete from documents where id = ?", [doc_id])
@@ -211,15 +219,18 @@ class Store:
 
     def obligations_of(self, doc_id: str) -> list[dict[str, Any]]:
         """A document's obligations in reading order, each with ``agencies``,
-        ``targets`` and ``dti`` (rank order) rows attached (for review and export)."""
+        ``targets``, ``dti`` and ``dti_suggestions`` (rank order) rows attached (for review and export)."""
         obs = [dict(r) for r in self.db.query("select * from obligations where document_id = ? order by seq", [doc_id])]
         by_id = {o["id"]: o for o in obs}
         for o in obs:
             o["bbox"] = json.loads(o["bbox"]) if o["bbox"] else None
-            o["agencies"], o["targets"], o["dti"] = [], [], []
+            o["agencies"], o["targets"], o["dti"], o["dti_suggestions"] = [], [], [], []
         sub = "select id from obligations where document_id = ?"
-        for table, order in (("obligation_agencies", "rowid"), ("targets", "rowid"), ("obligation_dti", "rank")):
-            key = {"obligation_agencies": "agencies", "targets": "targets", "obligation_dti": "dti"}[table]
+        keys = {"obligation_agencies": "agencies", "targets": "targets", "obligation_dti": "dti",
+                "obligation_dti_suggestions": "dti_suggestions"}
+        for table, order in (("obligation_agencies", "rowid"), ("targets", "rowid"), ("obligation_dti", "rank"),
+                             ("obligation_dti_suggestions", "rank")):
+            key = keys[table]
             for r in self.db.query(f"select * from {table} where obligation_id in ({sub}) order by {order}", [doc_id]):
                 r = dict(r)
                 if table == "obligation_dti":

@@ -35,6 +35,7 @@ def obligation_json(ob: Obligation, extras: bool = True) -> dict[str, Any]:
     if extras:
         d.update({
             "dti_scores": {link.code: round(link.score, 4) for link in ob.dti},
+            "dti_suggestions": [x.code for x in sorted(ob.dti_suggestions, key=lambda x: x.rank)],
             "kind": ob.kind,
             "section": ob.section,
             "start": ob.start,
