@@ -58,6 +58,7 @@ def test_date_without_year_takes_the_document_year():
 
 @pytest.mark.parametrize("text", [
     "xây dựng kế hoạch hằng năm về chuyển đổi số",          # "hằng năm" in a noun phrase
+    "đưa nhiệm vụ vào kế hoạch hoạt động hằng năm của đơn vị",  # ... with a word between
     "tỷ lệ chi ngân sách tối thiểu hàng năm cho chuyển đổi số",
     "thường xuyên cập nhật dữ liệu",                         # "thường xuyên" is no deadline
     "theo Quyết định số 749/QĐ-TTg ngày 03/6/2020 của Thủ tướng",  # a citation's date

@@ -88,7 +88,8 @@ class _Grammar:
             ("recurring", rf"(?:{per}(?:\s+{rec}\s+{_UNIT}|\s+(6|06|03|3)\s+thang)?|{rec}\s+{_UNIT})"),
         ]]
         rx = lambda name: R.rx(f"deadlines.{name}")  # noqa: E731
-        self.noun_before_recur = re.compile("(?:" + a("recurrence_noun_blockers") + r")\s*$")
+        # "kế hoạch (hoạt động) hằng năm": a noun phrase, two syllables between the head and the recurrence at most
+        self.noun_before_recur = re.compile("(?:" + a("recurrence_noun_blockers") + r")(?:\s+[a-z]+){0,2}\s*$")
         self.growth_after = rx("growth_after")
         # "tiến bộ so với năm học 2011-2012": a baseline compared with, never a time to act in
         self.comparison_before = re.compile(r"(?:" + a("comparison_before") + r")\s*$")
