@@ -203,3 +203,16 @@ def test_the_name_ban_chi_dao_is_no_modal():
                      "triển khai các nhiệm vụ phục vụ chính quyền hai cấp.") is False
     assert directive("Hội nghị Ban Chỉ đạo về chuyển đổi số tỉnh năm 2025 diễn ra chiều ngày 23/12.") is False
     assert directive("Chủ tịch UBND tỉnh chỉ đạo các xã hoàn thành số hóa hồ sơ trong tháng 10.") is True
+
+
+def test_a_general_objectives_intro_makes_a_purpose_section_until_the_specific_ones(extract):
+    text = ("UBND tỉnh Bình Long ban hành Kế hoạch chuyển đổi số năm 2026.\n\n"
+            "Với mục tiêu chung bao gồm:\n\n"
+            "Phát triển hạ tầng số: Phục vụ các hoạt động thiết yếu của xã hội trên môi trường số.\n\n"
+            "Phát triển chính quyền số: Tích cực chuyển đổi số toàn diện trong hệ thống chính trị.\n\n"
+            "Mục tiêu cụ thể, tỉnh phấn đấu 100% xã có cụm loa truyền thanh ứng dụng công nghệ số.\n\n"
+            "Hoàn thành kết nối mạng truyền số liệu chuyên dùng đến cấp xã.\n")
+    doc = extract(text, "goals.txt")
+    texts = [o.text[:22] for o in doc.obligations]
+    assert not any(t.startswith("Phát triển") for t in texts)  # general objectives: no one named, no figure
+    assert "Hoàn thành kết nối mạ" in [t[:21] for t in texts]  # after the specific objectives open

@@ -77,6 +77,8 @@ class Segmenter:
         self.deadline_cue = R.rx("extract.heading_deadline_cue")
         self.background_section = R.rx("extract.background_section")
         self.purpose_section = R.rx("extract.purpose_section")
+        self.purpose_intro = R.rx("extract.purpose_intro")
+        self.specific_goals = R.rx("extract.specific_goals_opener")
         self.no_deadline_markers = tuple(R.words("extract.heading_no_deadline_markers"))
         self.T = {k: R.threshold(f"segment.{k}") for k in (
             "heading_colon_max_chars", "heading_item_max_chars", "handover_heading_max_chars", "agency_heading_cover",
@@ -286,6 +288,8 @@ class Segmenter:
                             or self.caption.search(folded[child.start:child.end])):
                         continue  # a title, web headline or photo caption standing alone
                     sents = all_sents = self.prose(doc, child.start, child.end)
+                    if ctx.purpose and not outer.purpose and self.specific_goals.match(folded, child.start):
+                        ctx = replace(ctx, purpose=False)  # "Mục tiêu cụ thể, …" after "Với mục tiêu chung:"
                     if sents and self.clf.announced_frame.search(folded, sents[0][0], sents[0][1]):
                         # a paragraph that opens with a directive of its own ("Phó Thống đốc cũng yêu cầu …")
                         # ends the list an introducing line ("… trong năm 2025 như sau:") announced
@@ -314,6 +318,8 @@ class Segmenter:
                     if all_sents and text[all_sents[-1][0]:all_sents[-1][1]].rstrip().endswith(":"):
                         # "Mục tiêu cụ thể đến năm 2025:" - the items it introduces have its deadline
                         ctx = replace(ctx, deadline=self.passed_deadline(doc, Window(doc, *all_sents[-1])) or ctx.deadline)
+                        if self.purpose_intro.search(folded, *all_sents[-1]):
+                            ctx = replace(ctx, purpose=True)  # "Với mục tiêu chung bao gồm:"
                     if sents and text[sents[-1][0]:sents[-1][1]].rstrip().endswith(":"):
                         # "UBND tỉnh yêu cầu các sở, ngành, địa phương:" - what follows is theirs
                         addressees, _ = self.roles.subject(Window(doc, *sents[-1]))
