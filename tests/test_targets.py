@@ -17,6 +17,8 @@ CASES = [
     ("tăng trưởng 9,03% so với cùng kỳ", [(9.03, "%", "=")]),
     ("đạt 1.250.000 tài khoản định danh", [(1250000, "tài khoản", ">=")]),
     ("tổ chức ít nhất 01 buổi/tháng", [(1, "buổi/tháng", ">=")]),
+    ("tổ chức ít nhất 02 diễn đàn trao đổi về kinh tế số", [(2, "diễn đàn", ">=")]),
+    ("hoàn thiện 4 dự án luật trình Quốc hội", [(4, "dự án", "=")]),
     ("phát sóng 03 lần/tuần", [(3, "lần/tuần", "=")]),
     ("bố trí tối thiểu 20 tỷ đồng cho chuyển đổi số", [(20, "tỷ đồng", ">=")]),
     ("cấp tỉnh, cấp huyện, cấp xã đạt tối thiểu lần lượt là 60%, 45%, 30%",
