@@ -79,9 +79,9 @@ class RoleResolver:
         subj, pos = self._list_at(w, m.end() if m else 0, weak)
         if not subj and m and self.frame_verb_end.search(f, 0, m.end()):
             # the opener took an official and the frame verb ("Phó Thống đốc cũng yêu cầu các Vụ, Cục …")
-            group = self._group_addressee(w, m.end())
-            if group:
-                return group, group[0].end, True
+            addressees, end = self._addressees(w, m.end(), weak)
+            if addressees:
+                return addressees, end, True
         if not subj:
             found = self._unnamed_frame(w, m.end() if m else 0, weak)
             return found if found[0] else self._frame_after_preface(w, weak)
