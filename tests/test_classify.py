@@ -177,6 +177,7 @@ def test_a_future_main_clause_is_not_undone_by_a_relative_past():
     ("Phát biểu chỉ đạo, Phó Thống đốc Lê E ghi nhận những nỗ lực của trung tâm, bảo đảm khắc phục các tồn đọng.", False),
     ("Ông Trần F - Cục trưởng Cục Tin học cho biết, đến nay ngành đã có 12 triệu hồ sơ được đối chiếu sinh trắc học.", False),
     ("Bộ trưởng biểu dương các đơn vị, đồng thời yêu cầu Cục Tin học bảo đảm an toàn dữ liệu.", True),
+    ("Bên cạnh đó,   ông Trần G cho biết, toàn tỉnh đã có 120 điểm phục vụ bưu chính có kết nối.", False),
     ("Tổng Bí thư phát biểu tại hội nghị tổng kết công tác năm 2025 và phương hướng, nhiệm vụ năm 2026", False),
     # what they say carries its own cue
     ("Bà Lê Thị D nhấn mạnh, để đạt 94 tiêu chí, các xã cần hoàn thiện hạ tầng số trước tháng 6/2026.", True),

@@ -113,8 +113,9 @@ class DirectiveClassifier:
         sp = self.speech.match(f)
         if sp:  # a person speaks: only a cue of their own words makes a task ("… nhấn mạnh, các sở cần …")
             said, quoted = f[sp.end():], sp.group().rstrip()[-1:] in ",:"
+            said_text = squeeze(text)[-len(said):] if said else ""  # f is a squeezed suffix of the folded text
             if not self.handover_later.search(said) and (
-                    self.appraisal.search(sp.group()) or self.reports_past(text[sp.end():], said)):
+                    self.appraisal.search(sp.group()) or self.reports_past(said_text, said)):
                 return False  # praise or a result ("… ghi nhận những nỗ lực", "… cho biết, ngành đã có …")
             # an imperative counts only after the verb's comma or colon ("nhấn mạnh: khẩn trương …"), not as
             # its object ("trình bày báo cáo kết quả")
