@@ -353,6 +353,9 @@ def test_a_frames_unnamed_group_addressee_is_kept_as_written(extract):
     doc = extract("Tại hội nghị, Phó Thống đốc cũng yêu cầu các Vụ, Cục thuộc Ngân hàng Nhà nước rà soát quy trình "
                   "cấp tài khoản.\n", "nhnn.txt")
     assert doc.obligations[0].lead == ["Các Vụ, Cục thuộc Ngân hàng Nhà nước"]  # the speaker is not the lead
+    doc = extract("Bộ trưởng chỉ đạo ngành tài chính cần tiếp tục số hóa hồ sơ thuế. Ông cũng yêu cầu rà soát quy trình "
+                  "hoàn thuế điện tử.\n\nUBND tỉnh yêu cầu ngành chức năng tăng cường bảo đảm an toàn thông tin.\n", "nganh.txt")
+    assert [o.lead for o in doc.obligations] == [["Ngành tài chính"], ["Ngành tài chính"], ["Các sở, ban, ngành"]]
 
 
 def test_a_topic_preface_is_skipped_but_a_topic_heading_leads_no_one(extract):
