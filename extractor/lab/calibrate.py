@@ -429,12 +429,15 @@ def lodo_pairs(result: dict, linker: Union[str, Linker], gold_dir: Union[str, Pa
                 ranked_out[ds.gold_key] = []
             continue
         sub = _subset(pred, rows)
-        preds = (scorer_decisions(scorers[ds.gold_key], sub.table, gold.codes, gold.mains, top_k)
-                 if lk.scorer is not None else _decisions(sub, fits[ds.gold_key], top_k))
+        if lk.scorer is not None:  # one pass: the decisions, and the logits the suggestions rank by
+            order, _, keeps = scorers[ds.gold_key].decide(sub.table, np.asarray(gold.mains), top_k)
+            preds = [[gold.codes[k] for k in keep] for keep, _ in keeps]
+        else:
+            order, preds = None, _decisions(sub, fits[ds.gold_key], top_k)
         out[ds.gold_key] = [(p if linkable(texts[r]) else [], g) for r, p, g in zip(rows, preds, sub.gold)]
         if ranked_out is not None:  # the suggestions: the refitted ranking's top k, no abstention
-            order = (scorers[ds.gold_key].logits(sub.table, np.asarray(gold.mains)) if lk.scorer is not None
-                     else sub.table.fused(fits[ds.gold_key].weight_embedding))
+            if order is None:
+                order = sub.table.fused(fits[ds.gold_key].weight_embedding)
             top = np.argsort(-order, axis=1, kind="stable")[:, :top_k]
             ranked_out[ds.gold_key] = [([gold.codes[k] for k in row] if linkable(texts[r]) else [], g)
                                        for r, row, g in zip(rows, top, sub.gold)]

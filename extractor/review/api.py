@@ -295,12 +295,12 @@ class Review:
             fused = lk.score(texts).fused(lk.params.weight_embedding) if texts else []
         except Exception:  # no catalogue in this installation: the stored links are still shown
             lk, fused = None, []
-        names = {ind.code: ind.name for ind in lk.catalogue.indicators} if lk is not None else {}
         for r, u in enumerate(units):
             sug = [dict(x, source="pipeline") for x in links.get(u["pred_id"] or "", [])][:5]
             for x in ranked.get(u["pred_id"] or "", []):
                 if len(sug) < 5 and all(s["code"] != x["code"] for s in sug):
-                    sug.append({"code": x["code"], "score": x["score"], "name": names.get(x["code"], ""),
+                    ind = lk.catalogue.get(x["code"]) if lk is not None else None
+                    sug.append({"code": x["code"], "score": x["score"], "name": ind.name if ind else "",
                                 "terms": [], "source": "ranked"})
             if lk is not None and len(sug) < 5:
                 order = sorted(range(len(lk.catalogue.indicators)), key=lambda k: -float(fused[r][k]))
